@@ -1,0 +1,92 @@
+#pragma once
+// Store: the one RocksDB database of a bokaded, with a column family per kind of data
+// (ARCHITECTURE.md §4). Everything that belongs together is written in one WriteBatch.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bokade/core/expected.hpp"
+
+namespace bokade::store {
+
+enum class Column : std::uint8_t { engagements, slices, relations, schedule, persons, meta };
+
+inline constexpr Column all_columns[] = {Column::engagements, Column::slices,  Column::relations,
+                                         Column::schedule,    Column::persons, Column::meta};
+
+std::string_view to_string(Column c) noexcept;
+
+// The schema this build writes. A database recorded with a newer version is refused.
+inline constexpr std::uint32_t schema_version = 1;
+
+struct StoreOptions {
+  std::size_t block_cache_bytes = 64u << 20;
+  bool sync_writes = true;  // WAL synced before a write is acknowledged
+  bool create_if_missing = true;
+};
+
+struct ColumnStats {
+  Column column;
+  std::uint64_t estimated_keys = 0;
+  std::uint64_t sst_bytes = 0;
+  std::uint64_t memtable_bytes = 0;
+};
+
+// A set of writes applied atomically.
+class Batch {
+ public:
+  Batch();
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
+  void put(Column c, std::string_view key, std::string_view value);
+  void erase(Column c, std::string_view key);
+  [[nodiscard]] std::size_t count() const;
+
+ private:
+  friend class Store;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store {
+ public:
+  // Opens (or creates) the database in `dir`. Fails with a clear reason when the directory is
+  // unreadable, held by another process, or recorded by a newer bokade.
+  static Expected<std::unique_ptr<Store>> open(const std::filesystem::path& dir, const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Status write(Batch& batch);
+  Status put(Column c, std::string_view key, std::string_view value);
+  Expected<std::optional<std::string>> get(Column c, std::string_view key) const;
+  // Every (key, value) whose key starts with `prefix`, in key order; `limit` 0 means all.
+  Expected<std::vector<std::pair<std::string, std::string>>> scan_prefix(Column c, std::string_view prefix,
+                                                                         std::size_t limit = 0) const;
+
+  [[nodiscard]] std::uint32_t recorded_schema_version() const noexcept { return recorded_version_; }
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  std::vector<ColumnStats> stats() const;
+
+  // Flushes memtables and the WAL and closes the database; further calls fail. Also done by the destructor.
+  Status close();
+
+  // A consistent copy of the database in `target` (which must not exist), for backups.
+  Status checkpoint(const std::filesystem::path& target) const;
+  Status compact();
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl, std::filesystem::path dir, std::uint32_t version);
+  std::unique_ptr<Impl> impl_;
+  std::filesystem::path dir_;
+  std::uint32_t recorded_version_ = 0;
+};
+
+}  // namespace bokade::store
