@@ -25,6 +25,8 @@ inline Unexpected<Error> fail(std::string message) { return {Error{std::move(mes
 template <class T, class E = Error>
 class Expected {
  public:
+  // A default-constructed value (Asio's co_spawn needs this for results of coroutines).
+  Expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Expected(Unexpected<E> u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
 
