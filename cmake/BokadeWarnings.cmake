@@ -2,7 +2,7 @@ add_library(bokade_warnings INTERFACE)
 add_library(bokade::warnings ALIAS bokade_warnings)
 target_compile_options(bokade_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${BOKADE_WERROR}>:-Werror>)
 
 # bokade_module(NAME core SOURCES ... DEPS ...) makes library bokade_core with alias bokade::core,

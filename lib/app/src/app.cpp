@@ -1,0 +1,306 @@
+#include "bokade/app/app.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <unistd.h>
+
+#include "bokade/core/log.hpp"
+#include "bokade/metrics/metrics.hpp"
+#include "bokade/net/http_server.hpp"
+#include "bokade/store/store.hpp"
+
+#ifndef BOKADE_VERSION
+#define BOKADE_VERSION "0.0.0"
+#endif
+
+namespace bokade::app {
+namespace asio = boost::asio;
+using net::HttpRequest;
+using net::HttpResponse;
+
+std::string_view version() noexcept { return BOKADE_VERSION; }
+
+namespace {
+
+log::Level to_log_level(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::trace: return log::Level::trace;
+    case config::LogLevel::debug: return log::Level::debug;
+    case config::LogLevel::info: return log::Level::info;
+    case config::LogLevel::warn: return log::Level::warn;
+    case config::LogLevel::error: return log::Level::error;
+  }
+  return log::Level::info;
+}
+
+std::string random_key() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return std::to_string(std::random_device{}());
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+Status write_ready_file(const std::filesystem::path& path, const std::string& content) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return fail(fmt::format("cannot write ready file {}", tmp));
+    out << content << '\n';
+    if (!out.flush()) return fail(fmt::format("cannot write ready file {}", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(fmt::format("cannot move ready file into place at {}: {}", path.string(), ec.message()));
+  return {};
+}
+
+net::ServerOptions query_server_options(const config::QueryListener& q) {
+  net::ServerOptions o;
+  o.name = "query";
+  o.address = q.address;
+  o.port = q.port;
+  o.max_connections = q.max_connections;
+  o.request_timeout = q.request_timeout;
+  o.max_body_bytes = q.max_body;
+  o.max_header_bytes = q.max_header;
+  return o;
+}
+
+net::ServerOptions admin_server_options(const config::AdminListener& a) {
+  net::ServerOptions o;
+  o.name = "admin";
+  o.address = a.address;
+  o.port = a.port;
+  o.max_connections = 64;
+  return o;
+}
+
+}  // namespace
+
+struct App::Impl {
+  Impl(config::Config c, AppOptions o) : options(std::move(o)), config(std::make_shared<const config::Config>(std::move(c))) {}
+
+  AppOptions options;
+  std::mutex config_mutex;
+  std::shared_ptr<const config::Config> config;  // swapped whole on reload
+  std::string person_hash_key;
+
+  asio::io_context ioc;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<metrics::Metrics> metrics;
+  std::unique_ptr<metrics::StoreMetrics> store_metrics;
+  std::unique_ptr<metrics::ConfigMetrics> config_metrics;
+  std::unique_ptr<metrics::HttpMetrics> admin_http_metrics;
+  std::unique_ptr<metrics::HttpMetrics> query_http_metrics;
+  std::unique_ptr<net::HttpServer> admin_server;
+  std::unique_ptr<net::HttpServer> query_server;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stopping{false};
+
+  std::shared_ptr<const config::Config> current_config() {
+    std::lock_guard lock(config_mutex);
+    return config;
+  }
+
+  net::Router admin_router();
+  net::Router query_router();
+  void reload();
+  asio::awaitable<void> handle_signals(asio::signal_set& signals);
+  asio::awaitable<void> drain();
+};
+
+net::Router App::Impl::admin_router() {
+  net::Router r;
+  r.add("GET", "/healthz", "healthz", [](const HttpRequest&) -> asio::awaitable<HttpResponse> {
+    co_return HttpResponse::text(200, "ok\n");
+  });
+  r.add("GET", "/readyz", "readyz", [this](const HttpRequest&) -> asio::awaitable<HttpResponse> {
+    if (stopping) co_return HttpResponse::text(503, "stopping\n");
+    if (!ready) co_return HttpResponse::text(503, "starting\n");
+    co_return HttpResponse::text(200, "ready\n");
+  });
+  r.add("GET", "/metrics", "metrics", [this](const HttpRequest&) -> asio::awaitable<HttpResponse> {
+    HttpResponse res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = metrics->render();
+    co_return res;
+  });
+  return r;
+}
+
+net::Router App::Impl::query_router() {
+  net::Router r;
+  r.add("GET", "/healthz", "healthz", [](const HttpRequest&) -> asio::awaitable<HttpResponse> {
+    co_return HttpResponse::text(200, "ok\n");
+  });
+  return r;
+}
+
+void App::Impl::reload() {
+  if (!options.config_path) {
+    log::info("reload requested; running on the embedded default configuration, nothing to reload");
+    return;
+  }
+  const auto path = options.config_path->string();
+  auto loaded = config::load_config(*options.config_path);
+  if (!loaded) {
+    config_metrics->reload_failed();
+    log::error("configuration reload failed; keeping the running configuration",
+               {{"file", path}, {"errors", config::to_string(loaded.error())}});
+    return;
+  }
+  const auto old = current_config();
+  const auto restart = config::keys_needing_restart(*old, *loaded);
+  if (!restart.empty()) {
+    std::string keys;
+    for (const auto& k : restart) keys += (keys.empty() ? "" : ", ") + k;
+    log::warn("configuration reload: these keys take effect only after a restart; keeping their running values",
+              {{"file", path}, {"keys", keys}});
+  }
+  auto next = std::make_shared<const config::Config>(config::keep_restart_keys(*old, std::move(*loaded)));
+  log::set_level(to_log_level(next->logging.level));
+  {
+    std::lock_guard lock(config_mutex);
+    config = std::move(next);
+  }
+  config_metrics->reload_succeeded();
+  log::info("configuration reloaded", {{"file", path}});
+}
+
+asio::awaitable<void> App::Impl::handle_signals(asio::signal_set& signals) {
+  for (;;) {
+    auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    if (signo == SIGHUP) {
+      reload();
+      continue;
+    }
+    log::info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    stopping = true;
+    signals.cancel();
+    asio::co_spawn(ioc, drain(), asio::detached);
+    co_return;
+  }
+}
+
+asio::awaitable<void> App::Impl::drain() {
+  // No new connections; idle ones close; requests in flight are answered first.
+  admin_server->stop();
+  query_server->stop();
+  const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
+  asio::steady_timer timer(ioc);
+  while (admin_server->open_connections() + query_server->open_connections() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      log::warn("drain timeout; closing connections still open",
+                {{"open", admin_server->open_connections() + query_server->open_connections()}});
+      break;
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  ioc.stop();
+}
+
+App::App(config::Config config, AppOptions options) : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+App::~App() = default;
+
+int App::run() {
+  auto& s = *impl_;
+  const auto cfg = s.current_config();
+  log::setup(to_log_level(cfg->logging.level));
+  s.person_hash_key = cfg->logging.person_hash_key.empty() ? random_key() : cfg->logging.person_hash_key;
+  log::info("starting bokaded", {{"version", std::string(version())},
+                                 {"config", s.options.config_path ? s.options.config_path->string() : "(embedded default)"},
+                                 {"summary", config::describe(*cfg)}});
+
+  store::StoreOptions so;
+  so.block_cache_bytes = cfg->storage.block_cache;
+  so.sync_writes = cfg->storage.sync_writes;
+  auto opened = store::Store::open(cfg->storage.data_dir, so);
+  if (!opened) {
+    log::error("cannot open the store", {{"error", opened.error().message}});
+    return 1;
+  }
+  s.store = std::move(*opened);
+  log::info("store open", {{"data_dir", s.store->dir().string()},
+                           {"schema_version", static_cast<std::int64_t>(s.store->recorded_schema_version())}});
+
+  s.metrics = std::make_unique<metrics::Metrics>(version());
+  std::vector<std::string> columns;
+  for (auto c : store::all_columns) columns.emplace_back(store::to_string(c));
+  s.store_metrics = std::make_unique<metrics::StoreMetrics>(s.metrics->registry(), columns);
+  s.config_metrics = std::make_unique<metrics::ConfigMetrics>(s.metrics->registry());
+  s.metrics->on_scrape([&s] {
+    for (const auto& st : s.store->stats()) {
+      s.store_metrics->set(store::to_string(st.column), static_cast<double>(st.estimated_keys),
+                           static_cast<double>(st.sst_bytes + st.memtable_bytes));
+    }
+  });
+
+  auto admin_routes = s.admin_router();
+  auto query_routes = s.query_router();
+  s.admin_http_metrics = std::make_unique<metrics::HttpMetrics>(s.metrics->registry(), "admin", admin_routes.names());
+  s.query_http_metrics = std::make_unique<metrics::HttpMetrics>(s.metrics->registry(), "query", query_routes.names());
+  s.admin_server = std::make_unique<net::HttpServer>(s.ioc, admin_server_options(cfg->listen.admin),
+                                                     std::move(admin_routes), s.admin_http_metrics.get());
+  s.query_server = std::make_unique<net::HttpServer>(s.ioc, query_server_options(cfg->listen.query),
+                                                     std::move(query_routes), s.query_http_metrics.get());
+  for (auto* server : {s.admin_server.get(), s.query_server.get()}) {
+    if (auto st = server->listen(); !st) {
+      log::error("cannot start listener", {{"error", st.error().message}});
+      return 1;
+    }
+    server->start();
+    log::info("listening", {{"listener", server->options().name},
+                            {"address", fmt::format("{}:{}", server->options().address, server->port())}});
+  }
+
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM, SIGHUP);
+  asio::co_spawn(s.ioc, s.handle_signals(signals), asio::detached);
+
+  if (s.options.ready_file) {
+    const auto content = fmt::format(R"({{"query":"{}:{}","admin":"{}:{}","pid":{}}})", cfg->listen.query.address,
+                                     s.query_server->port(), cfg->listen.admin.address, s.admin_server->port(),
+                                     static_cast<long>(::getpid()));
+    if (auto st = write_ready_file(*s.options.ready_file, content); !st) {
+      log::error("cannot write the ready file", {{"error", st.error().message}});
+      return 1;
+    }
+  }
+  s.ready = true;
+  log::info("ready");
+
+  std::vector<std::thread> threads;
+  const unsigned n = std::max(1u, s.options.threads);
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+
+  s.admin_server.reset();
+  s.query_server.reset();
+  if (auto st = s.store->close(); !st) {
+    log::error("store did not close cleanly", {{"error", st.error().message}});
+    return 1;
+  }
+  log::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace bokade::app
