@@ -1,0 +1,24 @@
+#pragma once
+// Small text helpers shared by the readers and writers (internal).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bokade::rivta::detail {
+
+// XML white space (space, tab, CR, LF) trimmed from both ends.
+std::string_view trim(std::string_view s) noexcept;
+
+// Appends `text` escaped for element content or a double-quoted attribute value. Characters XML 1.0
+// cannot carry (C0 controls other than tab/LF/CR) are dropped; malformed UTF-8 bytes become U+FFFD,
+// so whatever the input, the output is well-formed.
+void append_escaped(std::string& out, std::string_view text);
+
+// xs:boolean read leniently: "true"/"1" (any case, trimmed) = true, "false"/"0" = false, else nullopt.
+std::optional<bool> parse_boolean(std::string_view text) noexcept;
+
+// The crm/EI identity pattern [0-9]{8}[0-9pPtTfF][0-9]{3}, as the schema means it.
+bool matches_resident_id_pattern(std::string_view s) noexcept;
+
+}  // namespace bokade::rivta::detail
