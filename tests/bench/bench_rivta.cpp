@@ -1,10 +1,20 @@
 // bench_rivta: how fast the rivta readers are, as a ratio of a bare pugixml parse of the same bytes
 // measured in the same run (goal: ≥ 0.5). Prints figures; never fails.
 //
-//   bench_rivta [seconds-per-measurement, default 1] [only: a substring of the case names]
+//   bench_rivta [seconds-per-case, default 2] [only: a substring of the case names] [options]
+//     --rounds N       rounds per case (default 15). Each round times the bare parse and then the reader
+//                      for seconds/(2N) each, so both see the same machine load; the figures printed are
+//                      the medians over the rounds (the ratio is the median of the per-round ratios).
+//     --iterations N   no timing: run the bare parse N times, then the reader N times, per case. For
+//                      instruction counts, e.g.
+//                      valgrind --tool=callgrind bench_rivta 0 50 --iterations 200
+//                      and compare the inclusive counts of bare_parse and read_schedule_response.
+//     --side bare|reader  with --iterations: run only that side (for perf stat on one side).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -12,6 +22,7 @@
 #include <vector>
 
 #include <pugixml.hpp>
+#include <sys/resource.h>
 
 #include "bokade/rivta/engagement_index.hpp"
 #include "bokade/rivta/schedule.hpp"
@@ -24,40 +35,94 @@ namespace {
 
 volatile std::size_t sink = 0;  // keeps the optimiser from dropping the work
 
-// Messages per second of `work` over about `seconds`, best of three rounds.
-double rate(const std::function<void()>& work, double seconds) {
-  double best = 0;
-  for (int round = 0; round < 3; ++round) {
-    std::size_t n = 0;
-    const auto start = Clock::now();
-    const auto until = start + std::chrono::duration<double>(seconds / 3);
-    Clock::time_point now;
-    do {
-      for (int k = 0; k < 8; ++k) work();
-      n += 8;
-      now = Clock::now();
-    } while (now < until);
-    const double per_second = static_cast<double>(n) / std::chrono::duration<double>(now - start).count();
-    if (per_second > best) best = per_second;
-  }
-  return best;
+struct Options {
+  double seconds = 2.0;
+  std::string only;         // run only the cases whose name holds this
+  int rounds = 15;
+  long iterations = 0;      // > 0: fixed-count mode, no timing
+  std::string side;         // with iterations: "bare" or "reader" runs only that side
+};
+Options options;
+
+long minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
 }
 
-void bare_parse(const std::string& bytes) {
+// Messages per second of `work`, run for about `seconds`; adds the minor page faults per message
+// to `*faults` when given.
+double rate_once(const std::function<void()>& work, double seconds, double* faults = nullptr) {
+  const long faults_before = minor_faults();
+  std::size_t n = 0;
+  const auto start = Clock::now();
+  const auto until = start + std::chrono::duration<double>(seconds);
+  Clock::time_point now;
+  do {
+    for (int k = 0; k < 4; ++k) work();
+    n += 4;
+    now = Clock::now();
+  } while (now < until);
+  if (faults != nullptr) *faults += static_cast<double>(minor_faults() - faults_before) / static_cast<double>(n);
+  return static_cast<double>(n) / std::chrono::duration<double>(now - start).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+[[gnu::noinline]] void bare_parse(const std::string& bytes) {
   pugi::xml_document doc;
   const auto result = doc.load_buffer(bytes.data(), bytes.size());  // pugixml's default options
   sink = sink + static_cast<std::size_t>(static_cast<bool>(result));
 }
 
-std::string only;  // run only the cases whose name holds this
-
-void report(const char* name, const std::string& bytes, const std::function<void()>& reader, double seconds) {
-  if (!only.empty() && std::string(name).find(only) == std::string::npos) return;
-  const double bare = rate([&] { bare_parse(bytes); }, seconds);
-  const double ours = rate(reader, seconds);
+void report(const char* name, const std::string& bytes, const std::function<void()>& reader) {
+  if (!options.only.empty() && std::string(name).find(options.only) == std::string::npos) return;
+  if (options.iterations > 0) {
+    if (options.side != "reader") {
+      for (long i = 0; i < options.iterations; ++i) bare_parse(bytes);
+    }
+    if (options.side != "bare") {
+      for (long i = 0; i < options.iterations; ++i) reader();
+    }
+    std::printf("%-44s %9zu bytes  ran %s %ld times\n", name, bytes.size(),
+                options.side.empty() ? "bare parse and reader" : options.side.c_str(), options.iterations);
+    return;
+  }
+  // Warm up caches and the allocator before the first measured round.
+  rate_once([&] { bare_parse(bytes); }, 0.05);
+  rate_once(reader, 0.05);
+  const double slice = options.seconds / (2.0 * options.rounds);
+  std::vector<double> bare, ours, ratio;
+  double bare_faults = 0;
+  double our_faults = 0;
+  for (int r = 0; r < options.rounds; ++r) {
+    // Alternate which side goes first so neither is always measured after the other.
+    double b = 0;
+    double o = 0;
+    if (r % 2 == 0) {
+      b = rate_once([&] { bare_parse(bytes); }, slice, &bare_faults);
+      o = rate_once(reader, slice, &our_faults);
+    } else {
+      o = rate_once(reader, slice, &our_faults);
+      b = rate_once([&] { bare_parse(bytes); }, slice, &bare_faults);
+    }
+    bare.push_back(b);
+    ours.push_back(o);
+    ratio.push_back(o / b);
+  }
   const double mb = static_cast<double>(bytes.size()) / (1024.0 * 1024.0);
-  std::printf("%-44s %9zu bytes  reader %9.0f msg/s %7.1f MB/s | bare pugixml %9.0f msg/s %7.1f MB/s | ratio %.2f\n",
-              name, bytes.size(), ours, ours * mb, bare, bare * mb, ours / bare);
+  const double ours_median = median(ours);
+  const double bare_median = median(bare);
+  std::printf("%-44s %9zu bytes  reader %9.0f msg/s %7.1f MB/s | bare pugixml %9.0f msg/s %7.1f MB/s | "
+              "ratio %.2f (median of %d; min %.2f, max %.2f)\n",
+              name, bytes.size(), ours_median, ours_median * mb, bare_median, bare_median * mb, median(ratio), options.rounds,
+              *std::min_element(ratio.begin(), ratio.end()), *std::max_element(ratio.begin(), ratio.end()));
+  std::printf("%-44s minor page faults per message: reader %.1f, bare %.1f\n", "", our_faults / options.rounds,
+              bare_faults / options.rounds);
 }
 
 Appointment appointment(int i) {
@@ -104,14 +169,35 @@ EngagementTransaction transaction(int i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double seconds = argc > 1 ? std::stod(argv[1]) : 1.0;
-  if (argc > 2) only = argv[2];
+  int positional = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--rounds" || arg == "--iterations") && i + 1 < argc) {
+      const long n = std::strtol(argv[++i], nullptr, 10);
+      if (arg == "--rounds") options.rounds = static_cast<int>(std::max(1L, n));
+      else options.iterations = std::max(0L, n);
+    } else if (arg == "--side" && i + 1 < argc) {
+      options.side = argv[++i];
+    } else if (positional == 0) {
+      options.seconds = std::stod(arg);
+      ++positional;
+    } else {
+      options.only = arg;
+      ++positional;
+    }
+  }
   std::string command;
   for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
   std::printf("command: %s\n", command.c_str());
   std::printf("pugixml %d, bare parse = pugi::xml_document::load_buffer with parse_default; reader = parse + limits + "
-              "DTD/depth checks + namespace checks + building the result\n\n",
+              "DTD/depth checks + namespace checks + building the result\n",
               PUGIXML_VERSION);
+  if (options.iterations == 0) {
+    std::printf("%.2f s per case in %d interleaved rounds (bare, reader, then reader, bare, ...); medians shown\n\n",
+                options.seconds, options.rounds);
+  } else {
+    std::printf("fixed-count mode: %ld iterations per side, no timing\n\n", options.iterations);
+  }
 
   std::vector<Appointment> slots;
   for (int i = 0; i < 50; ++i) slots.push_back(appointment(i));
@@ -119,7 +205,7 @@ int main(int argc, char** argv) {
   report("GetSubjectOfCareScheduleResponse, 50 slots", schedule, [&] {
     auto r = read_schedule_response(schedule);
     sink = sink + r->appointments.size();
-  }, seconds);
+  });
 
   std::vector<EngagementTransaction> txs;
   for (int i = 0; i < 1000; ++i) txs.push_back(transaction(i));
@@ -127,7 +213,7 @@ int main(int argc, char** argv) {
   report("ProcessNotification, 1000 transactions", notification, [&] {
     auto r = read_process_notification(notification);
     sink = sink + r->transactions.size();
-  }, seconds);
+  });
 
   std::ifstream in(std::string(BOKADE_SHARED_DIR) + "/rivta/itintegration/engagementindex/samples/vp-tests/ProcessNotificationLargePayload.xml",
                    std::ios::binary);
@@ -138,7 +224,7 @@ int main(int argc, char** argv) {
     report("ProcessNotificationLargePayload.xml (1001)", real, [&] {
       auto r = read_process_notification(real);
       sink = sink + r->transactions.size();
-    }, seconds);
+    });
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 // Reading crm:scheduling GetSubjectOfCareSchedule requests and responses, leniently.
 
 #include <array>
+#include <vector>
 
 #include "bokade/rivta/namespaces.hpp"
 #include "bokade/rivta/processing_status.hpp"
@@ -65,21 +66,40 @@ bool scheduling_namespace(std::string_view uri) noexcept {
   return uri.empty() || uri == ns::crm_scheduling || uri == ns::crm_scheduling_ext || uri == ns::schedule_responder;
 }
 
-std::string_view value_of(pugi::xml_node node, std::string& scratch) {
-  const pugi::xml_node first = node.first_child();
-  if (first && first.next_sibling()) {
-    scratch = detail::text_of(node);
-    return scratch;
+// Whether a field's namespace is one of the scheduling namespaces. An element's namespace depends on
+// its prefix and on the xmlns declarations of it and its ancestors. A field without attributes (so
+// without declarations) in a timeslot without attributes resolves its prefix where the timeslot's
+// parent does: the same for every such timeslot of the response, so it is looked up once per prefix
+// (producers use one or two). Other fields are looked up on their own, sharing one lookup per prefix
+// within their timeslot.
+class FieldNamespaces {
+ public:
+  bool accepted(pugi::xml_node field, std::string_view prefix, bool slot_declares) {
+    if (field.first_attribute()) return scheduling_namespace(detail::namespace_of(field));
+    std::vector<Entry>& entries = slot_declares ? slot_entries_ : shared_entries_;
+    for (const Entry& e : entries) {
+      if (e.prefix == prefix) return e.accepted;
+    }
+    const bool ok = scheduling_namespace(detail::namespace_of(field));
+    entries.push_back({prefix, ok});
+    return ok;
   }
-  return detail::text_view(node);
-}
+  // A new timeslot that declares namespaces (or has other attributes): forget its predecessor's.
+  void enter_declaring_slot() noexcept { slot_entries_.clear(); }
 
-void read_timeslot(pugi::xml_node slot, Appointment& a, std::size_t& unreadable) {
+ private:
+  struct Entry {
+    std::string_view prefix;  // into the document
+    bool accepted;
+  };
+  std::vector<Entry> shared_entries_;
+  std::vector<Entry> slot_entries_;
+};
+
+void read_timeslot(pugi::xml_node slot, Appointment& a, std::size_t& unreadable, FieldNamespaces& namespaces) {
   std::string scratch;
-  // Fields of one timeslot nearly always share one prefix: its namespace is looked up once.
-  std::string_view cached_prefix;
-  bool cached_ok = false;
-  bool cached = false;
+  const bool slot_declares = static_cast<bool>(slot.first_attribute());
+  if (slot_declares) namespaces.enter_declaring_slot();
   std::size_t hint = 0;
   auto read_time = [&](std::string_view text, std::optional<UtcTime>& into) {
     if (text.empty()) return;
@@ -94,26 +114,14 @@ void read_timeslot(pugi::xml_node slot, Appointment& a, std::size_t& unreadable)
     else ++unreadable;
   };
   for (pugi::xml_node c = slot.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
+    // Only elements have a name: text between the fields (mixed content) matches no field.
     const std::string_view qname = c.name();
     const auto colon = qname.find(':');
     const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : qname.substr(0, colon);
     const std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-    bool ok = false;
-    if (cached && prefix == cached_prefix && !c.first_attribute()) {
-      ok = cached_ok;
-    } else {
-      ok = scheduling_namespace(detail::namespace_of(c));
-      if (!c.first_attribute()) {
-        cached = true;
-        cached_prefix = prefix;
-        cached_ok = ok;
-      }
-    }
-    if (!ok) continue;
     const Field field = field_of(local, hint);
-    if (field == Field::unknown) continue;
-    const std::string_view v = value_of(c, scratch);
+    if (field == Field::unknown || !namespaces.accepted(c, prefix, slot_declares)) continue;
+    const std::string_view v = detail::simple_text(c, scratch);
     switch (field) {
       case Field::start: read_time(v, a.start); break;
       case Field::end: read_time(v, a.end); break;
@@ -154,10 +162,11 @@ ReadResult<ScheduleResponse> read_schedule_response(std::string_view bytes, cons
   for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) ++slots;
   response.appointments.reserve(slots);
   detail::NamespaceCache slot_namespaces;
+  FieldNamespaces field_namespaces;
   for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element || detail::local_name(c) != "timeslotDetail") continue;
     if (!scheduling_namespace(slot_namespaces.of(c))) continue;
-    read_timeslot(c, response.appointments.emplace_back(), response.unreadable_values);
+    read_timeslot(c, response.appointments.emplace_back(), response.unreadable_values, field_namespaces);
   }
   if (auto status = detail::find_header(message, "ProcessingStatus", ns::interop_headers)) {
     response.processing_status = detail::processing_status_from_node(status);

@@ -10,12 +10,27 @@ namespace bokade::rivta::detail {
 
 namespace {
 
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// One local day: the UTC instant of its 00:00, and whether the whole day has the offset of 00:00.
+// Stockholm changes offset at most once a day (at 02:00 or 03:00 local) since 1980, so a day whose
+// 23:00 is 23 hours after its 00:00 has no change; on the two days a year that do, every local hour
+// is looked up on its own (hour_cache).
+struct DayEntry {
+  std::uint32_t key = 0;  // YYYYMMDD as a number; 0 = empty
+  bool uniform = false;
+  UtcTime midnight{};
+};
+
 struct HourEntry {
   std::uint64_t key = 0;  // the ten digits YYYYMMDDhh as a number; 0 = empty
   UtcTime hour_start{};
 };
 
-constexpr std::size_t cache_size = 64;
+constexpr std::size_t day_cache_size = 256;  // a schedule spans weeks or months: 4 KiB per thread
+constexpr std::size_t hour_cache_size = 16;  // only the hours of the days with a change
 
 std::optional<UtcTime> parse_slow(std::string_view text) {
   auto t = parse_rivta_time(text);
@@ -23,34 +38,69 @@ std::optional<UtcTime> parse_slow(std::string_view text) {
   return *t;
 }
 
+// The slot of a day: its number in a proleptic Gregorian count (month and day need not be valid
+// here; invalid dates are never stored), so that any 256 consecutive days have distinct slots.
+std::size_t day_slot(int year, int month, int day) noexcept {
+  const int y = month <= 2 ? year - 1 : year;
+  const int shifted_month = (month + 9) % 12;  // March = 0
+  const long days = 365L * y + y / 4 - y / 100 + y / 400 + (153 * shifted_month + 2) / 5 + day;
+  return static_cast<std::size_t>(days) % day_cache_size;
+}
+
+std::optional<UtcTime> hour_start(std::string_view date, int hour, std::uint64_t key) {
+  thread_local std::array<HourEntry, hour_cache_size> cache{};
+  HourEntry& slot = cache[key % hour_cache_size];
+  if (slot.key != key) {
+    std::string text(date);
+    text += static_cast<char>('0' + hour / 10);
+    text += static_cast<char>('0' + hour % 10);
+    text += "0000";
+    const auto start = parse_slow(text);
+    if (!start) return std::nullopt;
+    slot.key = key;
+    slot.hour_start = *start;
+  }
+  return slot.hour_start;
+}
+
 }  // namespace
 
 std::optional<UtcTime> parse_time(std::string_view text) {
   const auto t = trim(text);
   if (t.size() != 14 && t.size() != 12) return std::nullopt;
-  std::uint64_t key = 0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i] < '0' || t[i] > '9') return std::nullopt;
-    if (i < 10) key = key * 10 + static_cast<std::uint64_t>(t[i] - '0');
+  for (const char c : t) {
+    if (c < '0' || c > '9') return std::nullopt;
   }
-  const int year = static_cast<int>(key / 1000000);
+  auto two = [&](std::size_t i) { return (t[i] - '0') * 10 + (t[i + 1] - '0'); };
+  const int year = two(0) * 100 + two(2);
   // Before 1980 Stockholm's offsets are not whole-hour-aligned in every case: leave those to the slow path.
   if (year < 1980) return parse_slow(t);
-  const int minutes = (t[10] - '0') * 10 + (t[11] - '0');
-  const int seconds = t.size() == 14 ? (t[12] - '0') * 10 + (t[13] - '0') : 0;
-  if (minutes > 59 || seconds > 59) return std::nullopt;
+  const int month = two(4);
+  const int day_of_month = two(6);
+  const auto date_key = static_cast<std::uint32_t>(year * 10000 + month * 100 + day_of_month);
+  const int hour = two(8);
+  const int minute = two(10);
+  const int second = t.size() == 14 ? two(12) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;  // as parse_rivta_time refuses them
 
-  thread_local std::array<HourEntry, cache_size> cache{};
-  HourEntry& slot = cache[key % cache_size];
-  if (slot.key != key) {
-    std::string hour(t.substr(0, 10));
-    hour += "0000";
-    const auto start = parse_slow(hour);
-    if (!start) return std::nullopt;
-    slot.key = key;
-    slot.hour_start = *start;
+  thread_local std::array<DayEntry, day_cache_size> cache{};
+  DayEntry& day = cache[day_slot(year, month, day_of_month)];
+  if (day.key != date_key) {
+    std::string probe(t.substr(0, 8));
+    probe += "000000";
+    const auto midnight = parse_slow(probe);
+    if (!midnight) return std::nullopt;  // a date that does not exist
+    probe.replace(8, 2, "23");
+    const auto late = parse_slow(probe);
+    if (!late) return std::nullopt;
+    day.key = date_key;
+    day.uniform = *late - *midnight == hours(23);
+    day.midnight = *midnight;
   }
-  return slot.hour_start + std::chrono::minutes(minutes) + std::chrono::seconds(seconds);
+  if (day.uniform) return day.midnight + hours(hour) + minutes(minute) + seconds(second);
+  const auto start = hour_start(t.substr(0, 8), hour, std::uint64_t{date_key} * 100 + static_cast<std::uint64_t>(hour));
+  if (!start) return std::nullopt;
+  return *start + minutes(minute) + seconds(second);
 }
 
 }  // namespace bokade::rivta::detail

@@ -22,23 +22,27 @@ bool holds_doctype(const pugi::xml_document& doc) noexcept {
   return false;
 }
 
-bool too_deep(const pugi::xml_document& doc, std::size_t max_depth) noexcept {
-  pugi::xml_node node = doc.first_child();
-  std::size_t depth = 1;
-  while (node) {
-    if (node.first_child()) {
-      node = node.first_child();
-      if (++depth > max_depth) return true;
-      continue;
-    }
-    while (node && !node.next_sibling()) {
-      node = node.parent();
-      --depth;
-      if (node == doc) return false;
-    }
-    if (node) node = node.next_sibling();
+// Whether any node lies deeper than max_depth (the root element is at depth 1; as pugixml keeps
+// text as nodes, a text node counts one deeper than its element). pugixml's own traversal walks the
+// tree without a library call per step, which a walk through the xml_node accessors would cost,
+// and stops at the first node too deep.
+class DepthCheck final : public pugi::xml_tree_walker {
+ public:
+  explicit DepthCheck(std::size_t max_depth) noexcept : max_depth_(max_depth) {}
+  bool for_each(pugi::xml_node&) override {
+    // depth() is 0 for the document's own children, i.e. this node's depth is depth() + 1. Nodes at
+    // depth 1 are never refused, whatever max_depth says.
+    const auto d = static_cast<std::size_t>(depth());
+    return d == 0 || d < max_depth_;
   }
-  return false;
+
+ private:
+  std::size_t max_depth_;
+};
+
+bool too_deep(pugi::xml_document& doc, std::size_t max_depth) {
+  DepthCheck check(max_depth);
+  return !doc.traverse(check);
 }
 
 bool is_envelope_ns(std::string_view uri) noexcept {
@@ -155,6 +159,17 @@ std::string text_of(pugi::xml_node node) {
     if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) all += c.value();
   }
   return std::string(trim(all));
+}
+
+std::string_view simple_text(pugi::xml_node node, std::string& scratch) {
+  const pugi::xml_node first = node.first_child();
+  if (!first) return {};
+  // A single child is text, CDATA or an element (comments and PIs are not kept, a DOCTYPE only at the
+  // top). An element's value() is "" as long as parse_embed_pcdata is not used: no type check needed.
+  static_assert((parse_options & pugi::parse_embed_pcdata) == 0);
+  if (!first.next_sibling()) return trim(first.value());
+  scratch = text_of(node);
+  return scratch;
 }
 
 bool is_fault(pugi::xml_node payload) noexcept {

@@ -34,6 +34,9 @@ std::string_view namespace_of(pugi::xml_node node) noexcept;
 std::string text_of(pugi::xml_node node);
 // As text_of, without copying when the element holds a single text node.
 std::string_view text_view(pugi::xml_node node) noexcept;
+// text_of without a copy in the usual case (one text node): the view is into the document, or into
+// `scratch` when the text had to be joined from several nodes.
+std::string_view simple_text(pugi::xml_node node, std::string& scratch);
 
 bool is_fault(pugi::xml_node payload) noexcept;
 Fault fault_from_node(pugi::xml_node fault);  // implemented in fault.cpp

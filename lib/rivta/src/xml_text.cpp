@@ -5,8 +5,6 @@
 namespace bokade::rivta::detail {
 
 namespace {
-constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 // Length of the well-formed UTF-8 sequence starting at s[i], or 0 when it is malformed.
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
@@ -27,14 +25,6 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   return len;
 }
 }  // namespace
-
-std::string_view trim(std::string_view s) noexcept {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && is_xml_space(s[b])) ++b;
-  while (e > b && is_xml_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
 
 void append_escaped(std::string& out, std::string_view text) {
   std::size_t i = 0;

@@ -7,8 +7,17 @@
 
 namespace bokade::rivta::detail {
 
-// XML white space (space, tab, CR, LF) trimmed from both ends.
-std::string_view trim(std::string_view s) noexcept;
+constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// XML white space (space, tab, CR, LF) trimmed from both ends. Inline: the readers call it for
+// every value.
+inline std::string_view trim(std::string_view s) noexcept {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && is_xml_space(s[b])) ++b;
+  while (e > b && is_xml_space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 // Appends `text` escaped for element content or a double-quoted attribute value. Characters XML 1.0
 // cannot carry (C0 controls other than tab/LF/CR) are dropped; malformed UTF-8 bytes become U+FFFD,
