@@ -192,7 +192,8 @@ asio::awaitable<void> HttpServer::Impl::run_session(std::shared_ptr<Session> ses
   for (;;) {
     if (stopping) break;
     http::request_parser<http::string_body> parser;
-    parser.body_limit(opts.max_body_bytes);
+    std::size_t body_limit = opts.max_body_bytes;
+    parser.body_limit(body_limit);
     parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
 
     session->stream.expires_after(first ? opts.request_timeout : opts.idle_timeout);
@@ -201,6 +202,15 @@ asio::awaitable<void> HttpServer::Impl::run_session(std::shared_ptr<Session> ses
     const auto started = std::chrono::steady_clock::now();
     boost::system::error_code ec = hec;
     if (!ec) {
+      // A route may allow a larger body than the listener (e.g. a batch of engagement transactions).
+      const auto& header = parser.get();
+      const auto target = std::string_view(header.target().data(), header.target().size());
+      auto early = router.match(std::string_view(header.method_string().data(), header.method_string().size()),
+                                target.substr(0, target.find('?')));
+      if (early.max_body > 0) {
+        body_limit = early.max_body;
+        parser.body_limit(body_limit);
+      }
       session->stream.expires_after(opts.request_timeout);
       auto [bec, bn] = co_await http::async_read(session->stream, buffer, parser, use_tuple);
       ec = bec;
@@ -219,7 +229,7 @@ asio::awaitable<void> HttpServer::Impl::run_session(std::shared_ptr<Session> ses
         detail = fmt::format("request headers exceed {} bytes", opts.max_header_bytes);
       } else if (ec == http::error::body_limit) {
         status = 413;
-        detail = fmt::format("request body exceeds {} bytes", opts.max_body_bytes);
+        detail = fmt::format("request body exceeds {} bytes", body_limit);
       }
       co_await respond(*session, error_response(status, detail), false, 11, "unmatched", started);
       break;

@@ -25,8 +25,9 @@ bool is_param(std::string_view seg) { return seg.size() > 2 && seg.front() == '{
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, std::string name, Handler handler) {
+void Router::add(std::string method, std::string pattern, std::string name, Handler handler, std::size_t max_body) {
   Route r;
+  r.max_body = max_body;
   r.method = std::move(method);
   r.name = std::move(name);
   r.handler = std::move(handler);
@@ -68,6 +69,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     result.status = 200;
     result.allow.clear();
     result.params = std::move(params);
+    result.max_body = r.max_body;
     return result;
   }
   return result;

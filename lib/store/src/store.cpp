@@ -11,6 +11,7 @@
 #include <array>
 #include <mutex>
 #include <system_error>
+#include <unordered_map>
 
 namespace bokade::store {
 namespace {
@@ -60,6 +61,13 @@ struct Batch::Impl {
     std::string value;
   };
   std::vector<Op> ops;
+  std::unordered_map<std::string, std::size_t> latest;  // column byte · key → index of its last op
+  const Batch* parent = nullptr;
+  static std::string index_key(Column c, std::string_view key) {
+    std::string k(1, static_cast<char>(c));
+    k.append(key);
+    return k;
+  }
 };
 
 struct Store::Impl {
@@ -88,19 +96,38 @@ struct Store::Impl {
 };
 
 Batch::Batch() : impl_(std::make_unique<Impl>()) {}
+Batch::Batch(const Batch* parent) : impl_(std::make_unique<Impl>()) { impl_->parent = parent; }
+
+void Batch::append(Batch&& other) {
+  for (auto& op : other.impl_->ops) {
+    impl_->latest[Impl::index_key(op.column, op.key)] = impl_->ops.size();
+    impl_->ops.push_back(std::move(op));
+  }
+  other.impl_->ops.clear();
+  other.impl_->latest.clear();
+}
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
 Batch& Batch::operator=(Batch&&) noexcept = default;
 
 void Batch::put(Column c, std::string_view key, std::string_view value) {
+  impl_->latest[Impl::index_key(c, key)] = impl_->ops.size();
   impl_->ops.push_back({c, true, std::string(key), std::string(value)});
 }
 
 void Batch::erase(Column c, std::string_view key) {
+  impl_->latest[Impl::index_key(c, key)] = impl_->ops.size();
   impl_->ops.push_back({c, false, std::string(key), {}});
 }
 
 std::size_t Batch::count() const { return impl_->ops.size(); }
+
+std::optional<std::optional<std::string>> Batch::pending(Column c, std::string_view key) const {
+  const auto it = impl_->latest.find(Impl::index_key(c, key));
+  if (it == impl_->latest.end()) return impl_->parent ? impl_->parent->pending(c, key) : std::nullopt;
+  const auto& op = impl_->ops[it->second];
+  return op.is_put ? std::optional<std::string>(op.value) : std::optional<std::string>();
+}
 
 Store::Store(std::unique_ptr<Impl> impl, std::filesystem::path dir, std::uint32_t version)
     : impl_(std::move(impl)), dir_(std::move(dir)), recorded_version_(version) {}
@@ -213,6 +240,11 @@ Expected<std::optional<std::string>> Store::get(Column c, std::string_view key) 
   if (s.IsNotFound()) return std::optional<std::string>{};
   if (!s.ok()) return fail(fmt::format("read failed: {}", s.ToString()));
   return std::optional<std::string>{std::move(value)};
+}
+
+Expected<std::optional<std::string>> Store::get(Column c, std::string_view key, const Batch& batch) const {
+  if (auto p = batch.pending(c, key)) return *p;
+  return get(c, key);
 }
 
 Expected<std::vector<std::pair<std::string, std::string>>> Store::scan_prefix(Column c, std::string_view prefix,

@@ -38,6 +38,8 @@ class Expected {
   T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // By value: `for (auto& x : *make_expected())` must not refer into a destroyed temporary.
+  T operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

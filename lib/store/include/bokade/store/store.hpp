@@ -47,6 +47,14 @@ class Batch {
   void put(Column c, std::string_view key, std::string_view value);
   void erase(Column c, std::string_view key);
   [[nodiscard]] std::size_t count() const;
+  // What this batch will do to `key`: nullopt when it does not touch it; an empty inner optional
+  // when it erases it; the value it puts otherwise. Lets later writes in one group see earlier ones.
+  [[nodiscard]] std::optional<std::optional<std::string>> pending(Column c, std::string_view key) const;
+
+  // A batch whose pending() falls back to `parent` for keys it does not touch itself.
+  explicit Batch(const Batch* parent);
+  // Moves every operation of `other` to the end of this batch.
+  void append(Batch&& other);
 
  private:
   friend class Store;
@@ -66,6 +74,8 @@ class Store {
   Status write(Batch& batch);
   Status put(Column c, std::string_view key, std::string_view value);
   Expected<std::optional<std::string>> get(Column c, std::string_view key) const;
+  // As get(), but first looks at what `batch` (not yet written) will do to the key.
+  Expected<std::optional<std::string>> get(Column c, std::string_view key, const Batch& batch) const;
   // Every (key, value) whose key starts with `prefix`, in key order; `limit` 0 means all.
   Expected<std::vector<std::pair<std::string, std::string>>> scan_prefix(Column c, std::string_view prefix,
                                                                          std::size_t limit = 0) const;
