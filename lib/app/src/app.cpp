@@ -20,7 +20,14 @@
 
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include "bokade/core/log.hpp"
+#include "bokade/core/person_id.hpp"
+#include "bokade/ei/ei_metrics.hpp"
+#include "bokade/ei/engagement_apply.hpp"
+#include "bokade/ei/notification_receiver.hpp"
+#include "bokade/store/write_queue.hpp"
 #include "bokade/metrics/metrics.hpp"
 #include "bokade/net/http_server.hpp"
 #include "bokade/store/store.hpp"
@@ -104,6 +111,9 @@ struct App::Impl {
 
   asio::io_context ioc;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::WriteQueue> write_queue;
+  std::unique_ptr<ei::EiMetrics> ei_metrics;
+  std::unique_ptr<ei::NotificationReceiver> notifications;
   std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
@@ -121,6 +131,7 @@ struct App::Impl {
 
   net::Router admin_router();
   net::Router query_router();
+  HttpResponse person_view(std::string_view id_text);
   void reload();
   asio::awaitable<void> handle_signals(asio::signal_set& signals);
   asio::awaitable<void> drain();
@@ -142,6 +153,9 @@ net::Router App::Impl::admin_router() {
     res.body = metrics->render();
     co_return res;
   });
+  r.add("GET", "/admin/persons/{id}", "admin_person", [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> {
+    co_return person_view(req.params.at(0));
+  });
   return r;
 }
 
@@ -150,7 +164,38 @@ net::Router App::Impl::query_router() {
   r.add("GET", "/healthz", "healthz", [](const HttpRequest&) -> asio::awaitable<HttpResponse> {
     co_return HttpResponse::text(200, "ok\n");
   });
+  r.add(
+      "POST", std::string(ei::process_notification_path), "process_notification",
+      [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> { co_return co_await notifications->handle(req); },
+      std::max<std::size_t>(current_config()->listen.query.max_body, 16u << 20));
   return r;
+}
+
+// What bokade holds about one person, for operators: engagements per logical address. The person
+// appears masked; the id itself is only in the request.
+HttpResponse App::Impl::person_view(std::string_view id_text) {
+  auto person = PersonId::parse(id_text);
+  if (!person) return HttpResponse::problem(400, "Bad Request", "not a usable person id: " + person.error().message);
+  auto engagements = ei::engagements_of(*store, *person, true);
+  if (!engagements) return HttpResponse::problem(500, "Internal Server Error", "the store could not be read");
+  boost::json::array list;
+  for (const auto& e : *engagements) {
+    boost::json::object o;
+    o["logicalAddress"] = e.key.logical_address;
+    o["bookingId"] = e.key.business_object_instance_identifier;
+    o["sourceSystem"] = e.key.source_system;
+    o["serviceDomain"] = e.key.service_domain;
+    o["categorization"] = e.key.categorization;
+    o["deleted"] = e.record.deleted;
+    if (e.record.most_recent_content) o["mostRecentContent"] = format_iso_local(*e.record.most_recent_content);
+    if (e.record.update_time) o["updateTime"] = format_iso_local(*e.record.update_time);
+    o["lastSeen"] = format_iso_utc(e.record.last_seen);
+    list.push_back(std::move(o));
+  }
+  boost::json::object body;
+  body["person"] = person->masked();
+  body["engagements"] = std::move(list);
+  return HttpResponse::json(200, boost::json::serialize(body));
 }
 
 void App::Impl::reload() {
@@ -247,6 +292,12 @@ int App::run() {
   for (auto c : store::all_columns) columns.emplace_back(store::to_string(c));
   s.store_metrics = std::make_unique<metrics::StoreMetrics>(s.metrics->registry(), columns);
   s.config_metrics = std::make_unique<metrics::ConfigMetrics>(s.metrics->registry());
+  s.write_queue = std::make_unique<store::WriteQueue>(*s.store, 64);
+  s.ei_metrics = std::make_unique<ei::EiMetrics>(s.metrics->registry());
+  ei::ReceiverOptions receiver_options;
+  receiver_options.max_transactions = cfg->engagement_index.notification_max_transactions;
+  s.notifications = std::make_unique<ei::NotificationReceiver>(*s.write_queue, receiver_options, s.ei_metrics.get(),
+                                                               nullptr);
   s.metrics->on_scrape([&s] {
     for (const auto& st : s.store->stats()) {
       s.store_metrics->set(store::to_string(st.column), static_cast<double>(st.estimated_keys),
@@ -295,6 +346,7 @@ int App::run() {
 
   s.admin_server.reset();
   s.query_server.reset();
+  s.write_queue.reset();  // finishes queued writes before the store closes
   if (auto st = s.store->close(); !st) {
     log::error("store did not close cleanly", {{"error", st.error().message}});
     return 1;

@@ -88,7 +88,7 @@ struct Logging {
 struct EngagementIndex {
   std::string find_content_url = "http://127.0.0.1:9090/vp/itintegration/engagementindex/FindContent/1/rivtabp21";
   std::string logical_address = "5565594230";
-  std::uint32_t notification_max_transactions = 1000;
+  std::uint32_t notification_max_transactions = 2000;  // the contract says 1000; the real index sends 1001
   Duration poll_interval = 6h;
   double poll_jitter = 0.1;  // share of poll_interval, 0..1
   double max_calls_per_second = 20.0;
