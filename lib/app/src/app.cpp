@@ -16,6 +16,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -23,11 +24,18 @@
 #include <boost/json.hpp>
 
 #include "bokade/core/log.hpp"
+#include "bokade/core/hsa_id.hpp"
 #include "bokade/core/person_id.hpp"
 #include "bokade/ei/ei_metrics.hpp"
 #include "bokade/ei/engagement_apply.hpp"
 #include "bokade/ei/notification_receiver.hpp"
+#include "bokade/fanout/refresh_metrics.hpp"
+#include "bokade/fanout/refresh_queue.hpp"
+#include "bokade/fanout/refresher.hpp"
+#include "bokade/store/codec.hpp"
+#include "bokade/store/keys.hpp"
 #include "bokade/store/write_queue.hpp"
+#include "bokade/tak/tak_source.hpp"
 #include "bokade/metrics/metrics.hpp"
 #include "bokade/net/http_server.hpp"
 #include "bokade/store/store.hpp"
@@ -114,6 +122,11 @@ struct App::Impl {
   std::unique_ptr<store::WriteQueue> write_queue;
   std::unique_ptr<ei::EiMetrics> ei_metrics;
   std::unique_ptr<ei::NotificationReceiver> notifications;
+  std::shared_ptr<net::HttpClient> vp_client;
+  std::shared_ptr<tak::TakSource> tak;
+  std::unique_ptr<fanout::RefreshMetrics> refresh_metrics;
+  std::unique_ptr<fanout::Refresher> refresher;
+  std::unique_ptr<fanout::RefreshQueue> refresh_queue;
   std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
@@ -132,6 +145,9 @@ struct App::Impl {
   net::Router admin_router();
   net::Router query_router();
   HttpResponse person_view(std::string_view id_text);
+  HttpResponse request_refresh(std::string_view id_text);
+  HttpResponse sources_view();
+  std::set<std::string> addresses_of(const PersonId& person);
   void reload();
   asio::awaitable<void> handle_signals(asio::signal_set& signals);
   asio::awaitable<void> drain();
@@ -155,6 +171,11 @@ net::Router App::Impl::admin_router() {
   });
   r.add("GET", "/admin/persons/{id}", "admin_person", [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> {
     co_return person_view(req.params.at(0));
+  });
+  r.add("POST", "/admin/persons/{id}/refresh", "admin_refresh",
+        [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> { co_return request_refresh(req.params.at(0)); });
+  r.add("GET", "/admin/sources", "admin_sources", [this](const HttpRequest&) -> asio::awaitable<HttpResponse> {
+    co_return sources_view();
   });
   return r;
 }
@@ -192,9 +213,79 @@ HttpResponse App::Impl::person_view(std::string_view id_text) {
     o["lastSeen"] = format_iso_utc(e.record.last_seen);
     list.push_back(std::move(o));
   }
+  boost::json::array slices;
+  if (auto rows = store->scan_prefix(store::Column::slices, store::person_key(*person))) {
+    for (const auto& [k, v] : *rows) {
+      auto slice = store::decode_slice(v);
+      if (!slice) continue;
+      const auto& st = slice->status;
+      boost::json::object o;
+      o["logicalAddress"] = st.logical_address;
+      o["status"] = std::string(to_string(st.code));
+      o["lastOutcome"] = std::string(to_string(st.last_outcome));
+      o["appointments"] = slice->appointments.size();
+      if (st.last_success) o["lastSuccessfulSynch"] = format_iso_utc(*st.last_success);
+      if (st.last_failure) o["lastUnsuccessfulSynch"] = format_iso_utc(*st.last_failure);
+      if (!st.error_code.empty() || !st.error_text.empty()) o["lastError"] = st.error_code + " " + st.error_text;
+      boost::json::array ids;
+      for (const auto& a : slice->appointments) ids.push_back(boost::json::value(a.booking_id));
+      o["bookingIds"] = std::move(ids);
+      slices.push_back(std::move(o));
+    }
+  }
   boost::json::object body;
   body["person"] = person->masked();
   body["engagements"] = std::move(list);
+  body["slices"] = std::move(slices);
+  return HttpResponse::json(200, boost::json::serialize(body));
+}
+
+// Every logical address the person has live engagements at.
+std::set<std::string> App::Impl::addresses_of(const PersonId& person) {
+  std::set<std::string> out;
+  if (auto engagements = ei::engagements_of(*store, person)) {
+    for (const auto& e : *engagements) out.insert(normalise_hsa(e.key.logical_address));
+  }
+  return out;
+}
+
+HttpResponse App::Impl::request_refresh(std::string_view id_text) {
+  auto person = PersonId::parse(id_text);
+  if (!person) return HttpResponse::problem(400, "Bad Request", "not a usable person id: " + person.error().message);
+  const auto addresses = addresses_of(*person);
+  if (!refresh_queue->enqueue(person->str(), addresses)) {
+    return HttpResponse::problem(503, "Service Unavailable", "the refresh queue is full; try again later");
+  }
+  log::info("refresh requested by operator", {{"person", person->masked()}, {"addresses", addresses.size()}});
+  return HttpResponse::json(202, fmt::format(R"({{"person":"{}","addresses":{}}})", person->masked(), addresses.size()));
+}
+
+HttpResponse App::Impl::sources_view() {
+  boost::json::array list;
+  const auto cfg = current_config();
+  for (const auto& s : refresher->sources()) {
+    boost::json::object o;
+    o["bookingSystem"] = s.booking_system;
+    o["breaker"] = std::string(fanout::to_string(s.breaker));
+    o["inFlight"] = s.in_flight;
+    o["waiting"] = s.waiting;
+    const config::SourceLimits* limits = &cfg->booking_system_defaults;
+    for (const auto& b : cfg->booking_systems) {
+      if (b.name == s.booking_system) limits = &b.limits;
+    }
+    o["maxConcurrency"] = limits->max_concurrency;
+    o["ratePerSecond"] = limits->rate_per_second;
+    o["burst"] = limits->burst;
+    list.push_back(std::move(o));
+  }
+  const auto q = refresh_queue->stats();
+  boost::json::object body;
+  body["sources"] = std::move(list);
+  body["refreshQueue"] = {{"waiting", q.waiting}, {"running", q.running}, {"done", q.done}, {"refused", q.refused}};
+  if (auto snap = tak->current()) {
+    body["tak"] = {{"permissions", snap->counts().permissions}, {"routes", snap->counts().routes},
+                   {"loadedAt", format_iso_utc(snap->loaded_at())}};
+  }
   return HttpResponse::json(200, boost::json::serialize(body));
 }
 
@@ -249,9 +340,11 @@ asio::awaitable<void> App::Impl::drain() {
   // No new connections; idle ones close; requests in flight are answered first.
   admin_server->stop();
   query_server->stop();
+  tak->stop();
+  refresh_queue->stop();
   const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
   asio::steady_timer timer(ioc);
-  while (admin_server->open_connections() + query_server->open_connections() > 0) {
+  while (admin_server->open_connections() + query_server->open_connections() + refresh_queue->stats().running > 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       log::warn("drain timeout; closing connections still open",
                 {{"open", admin_server->open_connections() + query_server->open_connections()}});
@@ -296,8 +389,35 @@ int App::run() {
   s.ei_metrics = std::make_unique<ei::EiMetrics>(s.metrics->registry());
   ei::ReceiverOptions receiver_options;
   receiver_options.max_transactions = cfg->engagement_index.notification_max_transactions;
-  s.notifications = std::make_unique<ei::NotificationReceiver>(*s.write_queue, receiver_options, s.ei_metrics.get(),
-                                                               nullptr);
+  net::ClientOptions client_options;
+  client_options.connect_timeout = cfg->vp.connect_timeout;
+  client_options.max_idle_per_host = cfg->vp.pool_size;
+  client_options.tls.ca_file = cfg->vp.tls.ca;
+  client_options.tls.certificate_file = cfg->vp.tls.certificate;
+  client_options.tls.private_key_file = cfg->vp.tls.private_key;
+  auto vp_client = net::HttpClient::create(s.ioc.get_executor(), client_options);
+  if (!vp_client) {
+    log::error("cannot set up calls to the VP", {{"error", vp_client.error().message}});
+    return 1;
+  }
+  s.vp_client = *vp_client;
+  auto tak_source = tak::TakSource::create(s.ioc.get_executor(), tak::source_options(*cfg));
+  if (!tak_source) {
+    log::error("cannot set up the TAK source", {{"error", tak_source.error().message}});
+    return 1;
+  }
+  s.tak = *tak_source;
+  std::vector<std::string> system_names;
+  for (const auto& b : cfg->booking_systems) system_names.push_back(b.name);
+  s.refresh_metrics = std::make_unique<fanout::RefreshMetrics>(s.metrics->registry(), system_names);
+  s.refresher = std::make_unique<fanout::Refresher>(s.ioc.get_executor(), s.vp_client, s.tak.get(), *s.store,
+                                                    *s.write_queue, *cfg, s.refresh_metrics.get());
+  s.refresh_queue = std::make_unique<fanout::RefreshQueue>(
+      s.ioc.get_executor(), *s.refresher, std::min<std::size_t>(cfg->refresh.max_concurrency, 64), 100'000);
+  s.notifications = std::make_unique<ei::NotificationReceiver>(
+      *s.write_queue, receiver_options, s.ei_metrics.get(), [&s](const ei::ApplySummary& summary) {
+        for (const auto& [person, addresses] : summary.affected) s.refresh_queue->enqueue(person, addresses);
+      });
   s.metrics->on_scrape([&s] {
     for (const auto& st : s.store->stats()) {
       s.store_metrics->set(store::to_string(st.column), static_cast<double>(st.estimated_keys),
@@ -323,6 +443,21 @@ int App::run() {
                             {"address", fmt::format("{}:{}", server->options().address, server->port())}});
   }
 
+  s.refresh_queue->start();
+  asio::co_spawn(
+      s.ioc,
+      [&s]() -> asio::awaitable<void> {
+        auto tak = s.tak;
+        if (auto st = co_await tak->start(); !st) {
+          log::warn("no TAK snapshot yet; no booking system is called until one loads", {{"error", st.error().message}});
+        } else {
+          const auto c = tak->current()->counts();
+          log::info("TAK snapshot loaded", {{"permissions", c.permissions}, {"routes", c.routes}});
+        }
+        co_await tak->run();
+      },
+      asio::detached);
+
   asio::signal_set signals(s.ioc, SIGINT, SIGTERM, SIGHUP);
   asio::co_spawn(s.ioc, s.handle_signals(signals), asio::detached);
 
@@ -346,6 +481,8 @@ int App::run() {
 
   s.admin_server.reset();
   s.query_server.reset();
+  s.refresh_queue.reset();
+  s.refresher.reset();
   s.write_queue.reset();  // finishes queued writes before the store closes
   if (auto st = s.store->close(); !st) {
     log::error("store did not close cleanly", {{"error", st.error().message}});

@@ -1,8 +1,5 @@
 #include "bokade/ei/notification_receiver.hpp"
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
@@ -10,27 +7,12 @@
 #include "bokade/core/log.hpp"
 #include "bokade/ei/ei_metrics.hpp"
 #include "bokade/rivta/fault.hpp"
+#include "bokade/store/async_commit.hpp"
 
 namespace bokade::ei {
 namespace asio = boost::asio;
 
 namespace {
-
-// Submits a job to the write queue and resumes the caller when the group is durable:
-// (status of the job, whether the queue accepted it at all).
-template <class Token>
-auto async_commit(store::WriteQueue& queue, store::WriteQueue::Job job, Token&& token) {
-  return asio::async_initiate<Token, void(Status, bool)>(
-      [&queue](auto handler, store::WriteQueue::Job j) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        const bool accepted = queue.submit(std::move(j), [shared, executor](Status st) {
-          asio::post(executor, [shared, st = std::move(st)]() mutable { (*shared)(std::move(st), true); });
-        });
-        if (!accepted) asio::post(executor, [shared]() mutable { (*shared)(Status{}, false); });
-      },
-      token, std::move(job));
-}
 
 net::HttpResponse soap(unsigned status, std::string body) {
   net::HttpResponse r;
@@ -65,7 +47,7 @@ asio::awaitable<net::HttpResponse> NotificationReceiver::handle(const net::HttpR
     *summary = ApplySummary{};  // the job runs once; reset keeps it correct if it is ever retried
     return apply_transactions(s, batch, notification->transactions, now, *summary);
   };
-  auto [status, accepted] = co_await async_commit(queue_, std::move(job), asio::use_awaitable);
+  auto [status, accepted] = co_await store::async_commit(queue_, std::move(job), asio::use_awaitable);
   if (!accepted) {
     if (metrics_) metrics_->notification(EiMetrics::Result::overloaded);
     log::warn("ProcessNotification refused: write queue full", {{"transactions", notification->transactions.size()}});

@@ -1,0 +1,78 @@
+#pragma once
+// Refresher: brings one person's slices up to date by asking each of their clinics' booking systems
+// (GetSubjectOfCareSchedule through the VP, one call per distinct logical address), under strict load
+// control: a global concurrency bound, per-booking-system concurrency and rate limits, retries only for
+// retryable outcomes with exponential backoff and jitter, and a circuit breaker per booking system.
+// Addresses TAK does not permit, and our own logical address, are never called.
+// Each (person, address) result replaces that slice atomically; a failure keeps the old appointments
+// and marks them out of sync.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "bokade/config/config.hpp"
+#include "bokade/core/outcome.hpp"
+#include "bokade/core/person_id.hpp"
+#include "bokade/fanout/limits.hpp"
+#include "bokade/net/http_client.hpp"
+#include "bokade/store/store.hpp"
+#include "bokade/store/write_queue.hpp"
+#include "bokade/tak/tak_source.hpp"
+
+namespace bokade::fanout {
+
+class RefreshMetrics;
+
+inline constexpr std::string_view schedule_service_path = "/crm/scheduling/GetSubjectOfCareSchedule/1/rivtabp21";
+inline constexpr std::string_view other_booking_system = "other";
+
+struct AddressResult {
+  std::string logical_address;
+  std::string booking_system;
+  Outcome outcome = Outcome::ok;
+  bool called = false;  // false: TAK forbids it, the breaker was open, or the deadline left no room
+  unsigned attempts = 0;
+  std::size_t appointments = 0;
+  std::string error_code;
+  std::string error_text;
+};
+
+struct RefreshResult {
+  std::string correlation_id;
+  std::vector<AddressResult> addresses;
+};
+
+class Refresher {
+ public:
+  Refresher(boost::asio::any_io_executor executor, std::shared_ptr<net::HttpClient> client, tak::TakSource* tak,
+            store::Store& store, store::WriteQueue& queue, const config::Config& config, RefreshMetrics* metrics);
+  ~Refresher();
+
+  // Asks every address in `addresses` (logical addresses; duplicates and our own address are dropped).
+  // Returns when every call has ended or the refresh deadline passed.
+  boost::asio::awaitable<RefreshResult> refresh(PersonId person, std::vector<std::string> addresses);
+
+  // The booking system an address belongs to, from the person's engagements (sourceSystem) and the
+  // configured booking systems; "other" when unknown.
+  [[nodiscard]] std::string booking_system_for(const PersonId& person, std::string_view logical_address) const;
+
+  struct SourceState {
+    std::string booking_system;
+    CircuitBreaker::State breaker;
+    std::size_t in_flight;
+    std::size_t waiting;
+  };
+  [[nodiscard]] std::vector<SourceState> sources() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bokade::fanout

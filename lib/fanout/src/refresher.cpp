@@ -1,0 +1,388 @@
+#include "bokade/fanout/refresher.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <random>
+#include <set>
+
+#include "bokade/core/hsa_id.hpp"
+#include "bokade/core/log.hpp"
+#include "bokade/ei/engagement_apply.hpp"
+#include "bokade/fanout/refresh_metrics.hpp"
+#include "bokade/rivta/fault.hpp"
+#include "bokade/rivta/schedule.hpp"
+#include "bokade/store/async_commit.hpp"
+#include "bokade/store/codec.hpp"
+#include "bokade/store/keys.hpp"
+#include "bokade/tak/tak_snapshot.hpp"
+
+namespace bokade::fanout {
+namespace asio = boost::asio;
+
+namespace {
+
+std::string new_correlation_id() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    std::random_device rd;
+    for (auto& x : b) x = static_cast<unsigned char>(rd());
+  }
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+UtcTime now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+struct Source {
+  Source(std::string n, const config::SourceLimits& l, const config::Refresh& r)
+      : name(std::move(n)),
+        concurrency(l.max_concurrency),
+        bucket(l.rate_per_second, l.burst),
+        breaker(r.breaker_failures, r.breaker_open_for) {}
+  std::string name;
+  AsyncSemaphore concurrency;
+  TokenBucket bucket;
+  CircuitBreaker breaker;
+};
+
+// What one call ended with.
+struct CallOutcome {
+  Outcome outcome = Outcome::ok;
+  std::string error_code;
+  std::string error_text;
+  std::string causing_agent;
+  std::vector<Appointment> appointments;
+};
+
+CallOutcome classify(const Expected<net::ClientResponse, net::ClientError>& response) {
+  CallOutcome out;
+  if (!response) {
+    out.outcome = response.error().outcome;
+    out.error_text = response.error().message;
+    out.causing_agent = "bokade";
+    return out;
+  }
+  auto read = rivta::read_schedule_response(response->body);
+  if (read) {
+    if (response->status != 200) {
+      out.outcome = Outcome::http_status;
+      out.error_code = std::to_string(response->status);
+      out.error_text = fmt::format("HTTP {} with a schedule body", response->status);
+      out.causing_agent = "producer";
+      return out;
+    }
+    out.appointments = std::move(read->appointments);
+    return out;
+  }
+  const auto& err = read.error();
+  if (!err.fault_code.empty() || err.outcome != Outcome::parse_error) {
+    out.outcome = err.outcome;
+    out.error_code = err.fault_code;
+    out.error_text = err.reason;
+    out.causing_agent = err.fault_code.rfind("VP", 0) == 0 ? "virtualization_platform" : "producer";
+    return out;
+  }
+  if (response->status != 200) {
+    out.outcome = Outcome::http_status;
+    out.error_code = std::to_string(response->status);
+    out.error_text = fmt::format("HTTP {} without a SOAP fault", response->status);
+  } else {
+    out.outcome = Outcome::parse_error;
+    out.error_text = err.reason;
+  }
+  out.causing_agent = "producer";
+  return out;
+}
+
+bool retryable(const CallOutcome& c) {
+  if (c.outcome == Outcome::soap_fault) {
+    return rivta::classify_fault_text(c.error_code).retryable;
+  }
+  return is_retryable(c.outcome);
+}
+
+}  // namespace
+
+struct Refresher::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor ex, std::shared_ptr<net::HttpClient> c, tak::TakSource* t, store::Store& s,
+       store::WriteQueue& q, const config::Config& cfg, RefreshMetrics* m)
+      : executor(std::move(ex)),
+        client(std::move(c)),
+        tak(t),
+        store(s),
+        queue(q),
+        config(cfg),
+        metrics(m),
+        global(cfg.refresh.max_concurrency) {
+    for (const auto& b : cfg.booking_systems) sources.emplace(b.name, std::make_unique<Source>(b.name, b.limits, cfg.refresh));
+    sources.emplace(std::string(other_booking_system),
+                    std::make_unique<Source>(std::string(other_booking_system), cfg.booking_system_defaults, cfg.refresh));
+  }
+
+  asio::any_io_executor executor;
+  std::shared_ptr<net::HttpClient> client;
+  tak::TakSource* tak;
+  store::Store& store;
+  store::WriteQueue& queue;
+  config::Config config;
+  RefreshMetrics* metrics;
+  AsyncSemaphore global;
+  std::map<std::string, std::unique_ptr<Source>> sources;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::mutex rng_mutex;
+
+  Source& source(const std::string& name) {
+    auto it = sources.find(name);
+    return it != sources.end() ? *it->second : *sources.at(std::string(other_booking_system));
+  }
+
+  bool may_open_breaker() const {
+    std::size_t open = 0;
+    for (const auto& [n, s] : sources) open += s->breaker.is_open() ? 1 : 0;
+    return static_cast<double>(open + 1) <= config.refresh.breaker_max_open_share * static_cast<double>(sources.size());
+  }
+
+  Clock::duration backoff(unsigned attempt) {
+    const auto base = std::min<Clock::duration>(config.refresh.backoff_initial * (1u << std::min(attempt, 16u)),
+                                                 config.refresh.backoff_max);
+    std::lock_guard lock(rng_mutex);
+    // Full jitter: anywhere between half and all of the exponential step.
+    std::uniform_real_distribution<double> d(0.5, 1.0);
+    return std::chrono::duration_cast<Clock::duration>(base * d(rng));
+  }
+
+  std::string target_url(const std::string& address, const tak::TakSnapshot* snapshot) const {
+    if (config.vp.direct_routing && snapshot) {
+      if (auto r = snapshot->route(tak::get_subject_of_care_schedule_contract, address, now_utc())) return r->url;
+    }
+    return config.vp.url + std::string(schedule_service_path);
+  }
+
+  asio::awaitable<AddressResult> ask(PersonId person, std::string address, std::string system,
+                                     std::string correlation_id, Clock::time_point deadline);
+  asio::awaitable<void> record(const PersonId& person, const std::string& address, const CallOutcome& call,
+                               bool success);
+};
+
+asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string address, std::string system,
+                                                    std::string correlation_id, Clock::time_point deadline) {
+  auto self = shared_from_this();
+  AddressResult result;
+  result.logical_address = address;
+  result.booking_system = system;
+  auto& src = source(system);
+
+  // TAK: an address we may not call is never called.
+  const auto snapshot = tak ? tak->current() : nullptr;
+  const auto callability = snapshot ? snapshot->callable(config.identity.hsa_id, tak::get_subject_of_care_schedule_contract,
+                                                         address, now_utc())
+                                    : tak::Callability::not_authorized;
+  if (callability != tak::Callability::callable) {
+    CallOutcome c;
+    c.outcome = callability == tak::Callability::no_route ? Outcome::no_route : Outcome::not_authorized;
+    c.error_text = snapshot ? (c.outcome == Outcome::no_route ? "TAK has no route to this address"
+                                                               : "TAK gives bokade no permission for this address")
+                            : "no TAK snapshot is loaded yet";
+    c.causing_agent = "bokade";
+    if (metrics) metrics->not_called(system, c.outcome);
+    result.outcome = c.outcome;
+    result.error_text = c.error_text;
+    co_await record(person, address, c, false);
+    co_return result;
+  }
+
+  auto request_body = rivta::write_schedule_request({address, rivta::AddressingStyle::logical_address, std::nullopt,
+                                                     address, person.str()});
+  if (!request_body) {
+    result.outcome = Outcome::parse_error;
+    result.error_text = request_body.error().message;
+    co_return result;
+  }
+
+  CallOutcome call;
+  asio::steady_timer timer(executor);
+  for (unsigned attempt = 0;; ++attempt) {
+    if (!src.breaker.allow()) {
+      call = CallOutcome{Outcome::circuit_open, {}, "the booking system's circuit breaker is open", "bokade", {}};
+      if (metrics) metrics->not_called(system, Outcome::circuit_open);
+      break;
+    }
+    auto global_permit = co_await global.acquire();
+    auto source_permit = co_await src.concurrency.acquire();
+    if (const auto wait = src.bucket.reserve(); wait > Clock::duration::zero()) {
+      if (Clock::now() + wait >= deadline) {
+        call = CallOutcome{Outcome::rate_limited, {}, "the booking system's rate limit left no time before the deadline",
+                           "bokade", {}};
+        if (metrics) metrics->not_called(system, Outcome::timeout);
+        break;
+      }
+      if (metrics) metrics->rate_limit_wait(system, std::chrono::duration<double>(wait).count());
+      timer.expires_after(wait);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left <= std::chrono::milliseconds(0)) {
+      call = CallOutcome{Outcome::timeout, {}, "the refresh deadline passed before the call", "bokade", {}};
+      if (metrics) metrics->not_called(system, Outcome::timeout);
+      break;
+    }
+    net::ClientRequest req;
+    req.method = "POST";
+    req.url = target_url(address, snapshot.get());
+    req.body = *request_body;
+    req.timeout = std::min<std::chrono::milliseconds>(config.vp.call_timeout, left);
+    req.headers = {{"Content-Type", "text/xml; charset=utf-8"},
+                   {"SOAPAction", "urn:riv:crm:scheduling:GetSubjectOfCareScheduleResponder:1:GetSubjectOfCareSchedule"},
+                   {"x-rivta-original-serviceconsumer-hsaid", config.identity.hsa_id},
+                   {"x-skltp-correlation-id", correlation_id}};
+    if (metrics) metrics->in_flight(system, 1);
+    const auto started = Clock::now();
+    auto response = co_await client->request(std::move(req));
+    if (metrics) metrics->in_flight(system, -1);
+    source_permit.release();
+    global_permit.release();
+    call = classify(response);
+    result.called = true;
+    result.attempts = attempt + 1;
+    if (metrics) metrics->call(system, call.outcome, std::chrono::duration<double>(Clock::now() - started).count());
+    if (call.outcome == Outcome::ok) {
+      src.breaker.record_success();
+      if (metrics) metrics->breaker_open(system, false);
+      break;
+    }
+    src.breaker.record_failure(may_open_breaker());
+    if (metrics) metrics->breaker_open(system, src.breaker.is_open());
+    if (!retryable(call) || attempt >= config.refresh.retries) break;
+    const auto pause = backoff(attempt);
+    if (Clock::now() + pause >= deadline) break;
+    timer.expires_after(pause);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
+  result.outcome = call.outcome;
+  result.error_code = call.error_code;
+  result.error_text = call.error_text;
+  result.appointments = call.appointments.size();
+  co_await record(person, address, call, call.outcome == Outcome::ok);
+  co_return result;
+}
+
+// One WriteBatch per (person, address): the new appointments and status, or on failure the old
+// appointments with the status marked out of sync.
+asio::awaitable<void> Refresher::Impl::record(const PersonId& person, const std::string& address,
+                                              const CallOutcome& call, bool success) {
+  const auto key = store::slice_key(person, address);
+  const auto now = now_utc();
+  auto job = [key, address, call, success, now](const store::Store& s, store::Batch& batch) -> Status {
+    store::Slice slice;
+    auto old = s.get(store::Column::slices, key, batch);
+    if (!old) return Unexpected<Error>{old.error()};
+    if (*old) {
+      if (auto decoded = store::decode_slice(**old)) slice = std::move(*decoded);
+    }
+    slice.status.logical_address = address;
+    slice.status.last_outcome = call.outcome;
+    if (success) {
+      slice.appointments = call.appointments;
+      slice.status.code = ProcessingStatusCode::DataFromSource;
+      slice.status.last_success = now;
+      slice.status.error_code.clear();
+      slice.status.error_text.clear();
+      slice.status.causing_agent.clear();
+    } else {
+      slice.status.code = slice.status.last_success ? ProcessingStatusCode::DataFromCacheSynchFailed
+                                                    : ProcessingStatusCode::NoDataSynchFailed;
+      slice.status.last_failure = now;
+      slice.status.error_code = call.error_code;
+      slice.status.error_text = call.error_text;
+      slice.status.causing_agent = call.causing_agent;
+    }
+    batch.put(store::Column::slices, key, store::encode_slice(slice));
+    return {};
+  };
+  auto [status, accepted] = co_await store::async_commit(queue, std::move(job), asio::use_awaitable);
+  if (!accepted || !status) {
+    log::error("slice not stored", {{"person", person.masked()},
+                                    {"error", !accepted ? std::string("write queue full") : status.error().message}});
+  }
+}
+
+Refresher::Refresher(asio::any_io_executor executor, std::shared_ptr<net::HttpClient> client, tak::TakSource* tak,
+                     store::Store& store, store::WriteQueue& queue, const config::Config& config, RefreshMetrics* metrics)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(client), tak, store, queue, config, metrics)) {}
+
+Refresher::~Refresher() = default;
+
+std::string Refresher::booking_system_for(const PersonId& person, std::string_view logical_address) const {
+  const auto key = normalise_hsa(logical_address);
+  auto engagements = ei::engagements_of(impl_->store, person);
+  if (engagements) {
+    for (const auto& e : *engagements) {
+      if (normalise_hsa(e.key.logical_address) != key) continue;
+      if (const auto* b = config::booking_system_of(impl_->config, e.key.source_system)) return b->name;
+    }
+  }
+  return std::string(other_booking_system);
+}
+
+asio::awaitable<RefreshResult> Refresher::refresh(PersonId person, std::vector<std::string> addresses) {
+  auto impl = impl_;
+  RefreshResult result;
+  result.correlation_id = new_correlation_id();
+  const auto deadline = Clock::now() + impl->config.vp.refresh_deadline;
+  const auto own = normalise_hsa(impl->config.identity.logical_address);
+  std::set<std::string> distinct;
+  for (auto& a : addresses) {
+    auto n = normalise_hsa(a);
+    if (!n.empty() && n != own) distinct.insert(std::move(n));
+  }
+
+  using Op = decltype(asio::co_spawn(impl->executor, impl->ask(person, {}, {}, {}, deadline), asio::deferred));
+  std::vector<Op> ops;
+  for (const auto& address : distinct) {
+    ops.push_back(asio::co_spawn(impl->executor,
+                                 impl->ask(person, address, booking_system_for(person, address), result.correlation_id,
+                                           deadline),
+                                 asio::deferred));
+  }
+  if (!ops.empty()) {
+    auto [order, exceptions, results] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (exceptions[i]) {
+        AddressResult failed;
+        failed.outcome = Outcome::cancelled;
+        failed.error_text = "the call ended with an internal error";
+        result.addresses.push_back(std::move(failed));
+      } else {
+        result.addresses.push_back(std::move(results[i]));
+      }
+    }
+  }
+  if (impl->metrics) impl->metrics->refresh_done();
+  std::size_t ok = 0;
+  for (const auto& a : result.addresses) ok += a.outcome == Outcome::ok ? 1 : 0;
+  log::info("refresh done", {{"person", person.masked()},
+                             {"correlation_id", result.correlation_id},
+                             {"addresses", result.addresses.size()},
+                             {"ok", ok}});
+  co_return result;
+}
+
+std::vector<Refresher::SourceState> Refresher::sources() const {
+  std::vector<SourceState> out;
+  for (const auto& [name, s] : impl_->sources) {
+    out.push_back({name, s->breaker.state(), s->concurrency.in_use(), s->concurrency.waiting()});
+  }
+  return out;
+}
+
+}  // namespace bokade::fanout
