@@ -223,13 +223,19 @@ HttpResponse App::Impl::person_view(std::string_view id_text) {
       o["logicalAddress"] = st.logical_address;
       o["status"] = std::string(to_string(st.code));
       o["lastOutcome"] = std::string(to_string(st.last_outcome));
-      o["appointments"] = slice->appointments.size();
+      o["appointmentCount"] = slice->appointments.size();
       if (st.last_success) o["lastSuccessfulSynch"] = format_iso_utc(*st.last_success);
       if (st.last_failure) o["lastUnsuccessfulSynch"] = format_iso_utc(*st.last_failure);
       if (!st.error_code.empty() || !st.error_text.empty()) o["lastError"] = st.error_code + " " + st.error_text;
-      boost::json::array ids;
-      for (const auto& a : slice->appointments) ids.push_back(boost::json::value(a.booking_id));
-      o["bookingIds"] = std::move(ids);
+      boost::json::array appointments;
+      for (const auto& a : slice->appointments) {
+        boost::json::object ap;
+        ap["bookingId"] = a.booking_id;
+        ap["healthcareFacility"] = a.healthcare_facility;
+        if (a.start) ap["start"] = format_iso_local(*a.start);
+        appointments.push_back(std::move(ap));
+      }
+      o["appointments"] = std::move(appointments);
       slices.push_back(std::move(o));
     }
   }

@@ -1,0 +1,388 @@
+// The indexing pipeline as a user meets it: bokade-sim plays the national platform (EI push, VP, TAK,
+// booking systems) and bokaded follows it; both are real processes on loopback. What the daemon stored
+// is read from its admin listener; what reached each booking system from the simulator's counters.
+
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "daemon_support.hpp"
+#include "http_client.hpp"
+#include "process.hpp"
+
+using namespace bokade::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+json::value get_json(const std::string& address, const std::string& target) {
+  auto r = http_get(address, target);
+  REQUIRE_MESSAGE(r.status == 200, target << ": " << r.status << " " << r.error << r.body);
+  return json::parse(r.body);
+}
+
+json::value send_json(const std::string& address, const std::string& method, const std::string& target,
+                      const std::string& body) {
+  auto r = http_request(address, method, target, body, {{"Content-Type", "application/json"}});
+  REQUIRE_MESSAGE((r.status >= 200 && r.status < 300), method << " " << target << ": " << r.status << " " << r.body);
+  return r.body.empty() ? json::value() : json::parse(r.body);
+}
+
+struct BookingSystemLimits {
+  std::string system;
+  int max_concurrency = 32;
+  double rate = 500;
+  int burst = 500;
+};
+
+struct Platform;
+// Which booking systems the daemon's configuration names (with limits), chosen once the world is known.
+using SystemChooser = std::function<std::vector<BookingSystemLimits>(const Platform&)>;
+
+// bokade-sim and a bokaded that follows it.
+struct Platform {
+  explicit Platform(const SystemChooser& choose = {}) : query_port(free_port()) {
+    const auto subscriber = fmt::format(
+        "http://127.0.0.1:{}/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21", query_port);
+    sim = std::make_unique<Process>(
+        std::vector<std::string>{BOKADE_SIM_PATH, "--listen", "127.0.0.1:0", "--ready-file",
+                                 (dir.path() / "sim.ready").string(), "--persons", "400", "--seed", "7", "--subscriber",
+                                 subscriber, "--ei-redeliver-delay", "300ms", "--ei-rate", "20", "--vp-timeout", "1s",
+                                 "--log-level", "warn"},
+        dir.path() / "sim.log");
+    REQUIRE_MESSAGE(wait_for_file(dir.path() / "sim.ready", 20s), read_file(dir.path() / "sim.log"));
+    sim_address = json_field(read_file(dir.path() / "sim.ready"), "address");
+    world = get_json(sim_address, "/control/world");
+    const auto systems = choose ? choose(*this) : std::vector<BookingSystemLimits>{};
+
+    std::string cfg = fmt::format(R"(
+[listen.query]
+address = "127.0.0.1"
+port = {}
+[listen.admin]
+address = "127.0.0.1"
+port = 0
+[storage]
+data_dir = "{}"
+block_cache = "8MiB"
+[vp]
+url = "http://{}/vp"
+call_timeout = "3s"
+refresh_deadline = "6s"
+[tak]
+source = "http://{}/tak/export.json"
+reload_interval = "1m"
+[refresh]
+retries = 1
+backoff_initial = "50ms"
+breaker_failures = 3
+breaker_open_for = "1s"
+)",
+                                  query_port, (dir.path() / "data").string(), sim_address, sim_address);
+    for (const auto& s : systems) {
+      cfg += fmt::format(
+          "\n[[booking_systems]]\nname = \"{}\"\nsource_systems = [\"{}\"]\nmax_concurrency = {}\n"
+          "rate_per_second = {}\nburst = {}\n",
+          s.system, s.system, s.max_concurrency, s.rate, s.burst);
+    }
+    daemon = std::make_unique<Daemon>(dir.path(), cfg);
+    REQUIRE_MESSAGE(daemon->wait_ready(), daemon->log());
+    REQUIRE_MESSAGE(
+        eventually([&] { return http_get(daemon->admin, "/admin/sources").body.find("\"tak\"") != std::string::npos; },
+                   10s),
+        daemon->log());
+  }
+
+  // Granted clinics without sub-units, grouped by booking system.
+  std::map<std::string, std::vector<std::string>> granted_clinics() const {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& c : world.at("clinics").as_array()) {
+      const auto& o = c.as_object();
+      if (o.at("tak").as_string() == "granted" && o.at("care_unit").is_null()) {
+        out[json::value_to<std::string>(o.at("system"))].push_back(json::value_to<std::string>(o.at("hsa_id")));
+      }
+    }
+    return out;
+  }
+
+  std::string clinic_with_tak(std::string_view state) const {
+    // A care unit itself (no parent), so its bookings are indexed at its own address.
+    for (const auto& c : world.at("clinics").as_array()) {
+      if (c.at("tak").as_string() == state && c.at("care_unit").is_null())
+        return json::value_to<std::string>(c.at("hsa_id"));
+    }
+    return {};
+  }
+
+  std::vector<std::string> persons(int n) const {
+    auto list = get_json(sim_address, fmt::format("/control/persons?limit={}", n));
+    std::vector<std::string> out;
+    for (const auto& p : list.at("persons").as_array()) out.push_back(json::value_to<std::string>(p.at("id")));
+    return out;
+  }
+
+  // Books an indexed appointment; returns (bookingId, engagement logical address).
+  std::pair<std::string, std::string> book(const std::string& person, const std::string& clinic,
+                                           const std::string& start = "20270115101500") {
+    auto r = send_json(sim_address, "POST", "/control/persons/" + person + "/bookings",
+                       fmt::format(R"({{"clinic":"{}","start":"{}","minutes":30,"indexed":true}})", clinic, start));
+    return {json::value_to<std::string>(r.at("booking_id")),
+            json::value_to<std::string>(r.at("engagement_logical_address"))};
+  }
+
+  // The daemon's slice of `person` at `address`, or null.
+  json::value slice(const std::string& person, const std::string& address) const {
+    auto view = http_get(daemon->admin, "/admin/persons/" + person);
+    if (view.status != 200) return nullptr;
+    auto v = json::parse(view.body);
+    for (const auto& s : v.at("slices").as_array()) {
+      if (s.at("logicalAddress").as_string() == address) return s;
+    }
+    return nullptr;
+  }
+
+  static bool has_booking(const json::value& slice, const std::string& booking, std::string* start = nullptr) {
+    if (slice.is_null()) return false;
+    for (const auto& a : slice.at("appointments").as_array()) {
+      if (a.at("bookingId").as_string() == booking) {
+        if (start) *start = json::value_to<std::string>(a.at("start"));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Calls that reached the VP for `address` (each is counted again when VP forwards it to the producer).
+  std::int64_t vp_calls_to(const std::string& address) const {
+    return get_json(sim_address, "/control/calls/" + address).at("vp").as_int64();
+  }
+
+  // Every call the simulator saw for `address`, at VP or at the producer's own listener.
+  std::int64_t calls_to(const std::string& address) const {
+    auto c = get_json(sim_address, "/control/calls/" + address);
+    return c.at("vp").as_int64() + c.at("producer").as_int64();
+  }
+
+  void set_mode(const std::string& system, const std::string& mode) {
+    send_json(sim_address, "PUT", "/control/systems/" + system, fmt::format(R"({{"mode":"{}"}})", mode));
+  }
+
+  void refresh(const std::string& person) {
+    auto r = http_request(daemon->admin, "POST", "/admin/persons/" + person + "/refresh");
+    REQUIRE(r.status == 202);
+  }
+
+  TempDir dir;
+  std::uint16_t query_port;
+  std::unique_ptr<Process> sim;
+  std::string sim_address;
+  json::value world;
+  std::unique_ptr<Daemon> daemon;
+};
+
+std::string status_of(const json::value& slice) { return json::value_to<std::string>(slice.at("status")); }
+std::string outcome_of(const json::value& slice) { return json::value_to<std::string>(slice.at("lastOutcome")); }
+
+}  // namespace
+
+TEST_CASE("a booking made, moved and cancelled in a booking system shows up, moves and goes away") {
+  Platform p;
+  const auto clinics = p.granted_clinics();
+  REQUIRE_FALSE(clinics.empty());
+  const auto clinic = clinics.begin()->second.front();
+  const auto person = p.persons(3).at(2);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto [booking, address] = p.book(person, clinic);
+  REQUIRE(eventually([&] { return Platform::has_booking(p.slice(person, address), booking); }, 5s));
+  MESSAGE("booking visible in the daemon's slice after "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
+          << " ms (push, durable store, refresh through VP)");
+  CHECK(status_of(p.slice(person, address)) == "DataFromSource");
+
+  send_json(p.sim_address, "POST", "/control/persons/" + person + "/bookings/" + booking + "/reschedule",
+            R"({"start":"20270120143000","minutes":45})");
+  CHECK(eventually(
+      [&] {
+        std::string start;
+        return Platform::has_booking(p.slice(person, address), booking, &start) && start == "2027-01-20T14:30:00+01:00";
+      },
+      5s));
+
+  send_json(p.sim_address, "DELETE", "/control/persons/" + person + "/bookings/" + booking, "");
+  CHECK(eventually([&] { return !Platform::has_booking(p.slice(person, address), booking); }, 5s));
+  // The engagement is kept only as a tombstone (so that a late, older create is not applied).
+  const auto view = http_get(p.daemon->admin, "/admin/persons/" + person).body;
+  const auto at = view.find("\"bookingId\":\"" + booking + "\"");
+  REQUIRE(at != std::string::npos);
+  CHECK(view.substr(at, view.find('}', at) - at).find("\"deleted\":true") != std::string::npos);
+  CHECK(p.daemon->log().find(person) == std::string::npos);
+}
+
+TEST_CASE("an address TAK does not permit is never called") {
+  Platform p;
+  for (const std::string state : {"missing", "expired"}) {
+    CAPTURE(state);
+    const auto forbidden = p.clinic_with_tak(state);
+    REQUIRE_FALSE(forbidden.empty());
+    const auto person = p.persons(5).at(state == "missing" ? 3 : 4);
+    const auto [booking, address] = p.book(person, forbidden);
+    REQUIRE(address == forbidden);
+    REQUIRE(eventually([&] { return !p.slice(person, address).is_null(); }, 5s));
+    const auto s = p.slice(person, address);
+    CHECK(outcome_of(s) == "not_authorized");
+    CHECK(status_of(s) == "NoDataSynchFailed");
+    CHECK(p.calls_to(address) == 0);
+  }
+  auto metrics = http_get(p.daemon->admin, "/metrics").body;
+  CHECK(metrics.find(R"(bokade_source_calls_skipped_total{booking_system="other",reason="not_authorized"} 2)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a failing booking system neither delays nor breaks the others, and its old data stays, out of sync") {
+  std::string s1, c1, s2, c2;
+  Platform p([&](const Platform& w) {
+    auto clinics = w.granted_clinics();
+    REQUIRE(clinics.size() >= 2);
+    auto it = clinics.begin();
+    s1 = it->first;
+    c1 = it->second.front();
+    ++it;
+    s2 = it->first;
+    c2 = it->second.front();
+    return std::vector<BookingSystemLimits>{{s1}, {s2}};
+  });
+  const auto person = p.persons(7).at(6);
+  const auto [b1, a1] = p.book(person, c1);
+  const auto [b2, a2] = p.book(person, c2);
+  REQUIRE(eventually(
+      [&] { return Platform::has_booking(p.slice(person, a1), b1) && Platform::has_booking(p.slice(person, a2), b2); },
+      5s));
+
+  for (const std::string mode : {"timeout", "http500", "reset", "malformed"}) {
+    CAPTURE(mode);
+    p.set_mode(s1, mode);
+    std::this_thread::sleep_for(1100ms);  // a new second, so the next success time differs
+    const auto before = json::value_to<std::string>(p.slice(person, a2).at("lastSuccessfulSynch"));
+    p.refresh(person);
+    // The healthy system's slice is refreshed while the failing one is still being waited for (timeout)
+    // or has failed on its own.
+    REQUIRE(eventually(
+        [&] { return json::value_to<std::string>(p.slice(person, a2).at("lastSuccessfulSynch")) != before; }, 5s));
+    if (std::string(mode) == "timeout") CHECK(outcome_of(p.slice(person, a1)) == "ok");
+    REQUIRE(eventually([&] { return outcome_of(p.slice(person, a1)) != "ok"; }, 8s));
+    const auto failed = p.slice(person, a1);
+    CHECK(status_of(failed) == "DataFromCacheSynchFailed");
+    CHECK(Platform::has_booking(failed, b1));  // the old appointment is kept
+    CHECK(failed.as_object().contains("lastError"));
+    CHECK(status_of(p.slice(person, a2)) == "DataFromSource");
+    p.set_mode(s1, "none");
+    p.refresh(person);
+    REQUIRE(eventually([&] { return outcome_of(p.slice(person, a1)) == "ok"; }, 8s));
+  }
+}
+
+TEST_CASE("the circuit breaker opens after repeated failures, stops calls, and recovers") {
+  std::string system, clinic;
+  Platform p([&](const Platform& w) {
+    const auto clinics = w.granted_clinics();
+    system = clinics.begin()->first;
+    clinic = clinics.begin()->second.front();
+    return std::vector<BookingSystemLimits>{{system}};
+  });
+  const auto person = p.persons(9).at(8);
+  const auto [booking, address] = p.book(person, clinic);
+  REQUIRE(eventually([&] { return Platform::has_booking(p.slice(person, address), booking); }, 5s));
+
+  p.set_mode(system, "http500");
+  auto breaker = [&] {
+    const auto view = get_json(p.daemon->admin, "/admin/sources");
+    for (const auto& s : view.at("sources").as_array()) {
+      if (s.at("bookingSystem").as_string() == system) return json::value_to<std::string>(s.at("breaker"));
+    }
+    return std::string("missing");
+  };
+  for (int i = 0; i < 3; ++i) {
+    const auto calls = p.calls_to(address);
+    p.refresh(person);
+    REQUIRE(eventually(
+        [&] { return p.calls_to(address) > calls && outcome_of(p.slice(person, address)) == "soap_fault"; }, 5s));
+  }
+  REQUIRE(eventually([&] { return breaker() == "open"; }, 2s));
+  const auto calls_when_open = p.calls_to(address);
+  p.refresh(person);
+  REQUIRE(eventually([&] { return outcome_of(p.slice(person, address)) == "circuit_open"; }, 5s));
+  CHECK(p.calls_to(address) == calls_when_open);
+
+  p.set_mode(system, "none");
+  std::this_thread::sleep_for(1200ms);  // breaker_open_for = 1s: the next call is the probe
+  p.refresh(person);
+  REQUIRE(eventually([&] { return outcome_of(p.slice(person, address)) == "ok"; }, 5s));
+  CHECK(breaker() == "closed");
+  CHECK(status_of(p.slice(person, address)) == "DataFromSource");
+}
+
+TEST_CASE("a booking system's rate limit holds, measured at the booking system") {
+  constexpr double rate = 4.0;
+  std::string system, clinic;
+  Platform p([&](const Platform& w) {
+    const auto clinics = w.granted_clinics();
+    system = clinics.begin()->first;
+    clinic = clinics.begin()->second.front();
+    return std::vector<BookingSystemLimits>{{system, 2, rate, 1}};
+  });
+  const auto people = p.persons(40);
+  std::vector<std::pair<std::string, std::string>> booked;
+  for (int i = 20; i < 36; ++i)
+    booked.push_back({people[static_cast<std::size_t>(i)], p.book(people[static_cast<std::size_t>(i)], clinic).second});
+  const auto address = booked.front().second;
+
+  // Sample the simulator's counter for that address until all 16 calls arrived.
+  std::vector<std::pair<double, std::int64_t>> samples;
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 15s) {
+    const auto n = p.vp_calls_to(address);
+    samples.emplace_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), n);
+    if (n >= 16) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(samples.back().second >= 16);
+  // In any window of w seconds at most rate*w + burst calls (+1 for sampling at window edges).
+  double worst = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    for (std::size_t j = i + 1; j < samples.size(); ++j) {
+      const double w = samples[j].first - samples[i].first;
+      if (w < 1.0) continue;
+      const double observed = static_cast<double>(samples[j].second - samples[i].second);
+      CHECK_MESSAGE(observed <= rate * (w + 0.2) + 1 + 1, "window " << w << " s: " << observed << " calls");
+      worst = std::max(worst, observed / w);
+    }
+  }
+  const double total_seconds = samples.back().first;
+  MESSAGE("16 calls to one system limited to " << rate << "/s took " << total_seconds << " s; worst window rate "
+                                               << worst << "/s");
+  CHECK(total_seconds >= (16 - 1 - 1) / rate * 0.9);
+}
