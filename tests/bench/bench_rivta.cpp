@@ -10,6 +10,8 @@
 //                      valgrind --tool=callgrind bench_rivta 0 50 --iterations 200
 //                      and compare the inclusive counts of bare_parse and read_schedule_response.
 //     --side bare|reader  with --iterations: run only that side (for perf stat on one side).
+//     --default-malloc  leave glibc's malloc trimming/mmap thresholds alone (see main; both sides then
+//                      may pay page faults per message, differently from run to run).
 
 #include <algorithm>
 #include <chrono>
@@ -18,9 +20,11 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
+#include <malloc.h>
 #include <pugixml.hpp>
 #include <sys/resource.h>
 
@@ -41,6 +45,7 @@ struct Options {
   int rounds = 15;
   long iterations = 0;      // > 0: fixed-count mode, no timing
   std::string side;         // with iterations: "bare" or "reader" runs only that side
+  bool default_malloc = false;  // leave glibc's trimming and mmap thresholds as they are
 };
 Options options;
 
@@ -178,20 +183,47 @@ int main(int argc, char** argv) {
       else options.iterations = std::max(0L, n);
     } else if (arg == "--side" && i + 1 < argc) {
       options.side = argv[++i];
+    } else if (arg == "--default-malloc") {
+      options.default_malloc = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << "usage: bench_rivta [SECONDS] [CASE] [--rounds N] [--iterations N] [--side bare|reader] "
+                   "[--default-malloc]\n"
+                   "  SECONDS per case (default 2); CASE: run only the case whose name starts so;\n"
+                   "  --iterations N: a fixed number of messages per side instead (for callgrind); --side: one side\n";
+      return 0;
     } else if (positional == 0) {
-      options.seconds = std::stod(arg);
+      char* end = nullptr;
+      options.seconds = std::strtod(arg.c_str(), &end);
+      if (end == arg.c_str() || *end != 0 || options.seconds < 0) {
+        std::cerr << "bench_rivta: '" << arg << "' is not a number of seconds (see --help)\n";
+        return 2;
+      }
       ++positional;
     } else {
       options.only = arg;
       ++positional;
     }
   }
+  // Keep glibc from returning freed memory to the kernel between messages: with its default, dynamic
+  // thresholds, whether a message's buffers are mmap'ed or the heap top is trimmed (and then every
+  // message pays hundreds of page faults) depends on what ran before, and flips between runs; that
+  // cost landed on one side or both and moved the ratios far more than any change to the reader.
+  // Both sides now run on a warm heap (the page-fault line should read about 0 for both).
+  // --default-malloc leaves glibc as it is (the figures before this was added were taken that way).
+  if (!options.default_malloc) {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+  }
   std::string command;
   for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
   std::printf("command: %s\n", command.c_str());
   std::printf("pugixml %d, bare parse = pugi::xml_document::load_buffer with parse_default; reader = parse + limits + "
-              "DTD/depth checks + namespace checks + building the result\n",
-              PUGIXML_VERSION);
+              "DTD/depth checks + namespace checks + building the result (and destroying it)\n"
+              "%s\n",
+              PUGIXML_VERSION,
+              options.default_malloc ? "malloc: glibc defaults (--default-malloc)"
+                                     : "malloc: no trimming, no mmap (M_TRIM_THRESHOLD 512 MiB, M_MMAP_THRESHOLD 256 MiB): "
+                                       "both sides on a warm heap");
   if (options.iterations == 0) {
     std::printf("%.2f s per case in %d interleaved rounds (bare, reader, then reader, bare, ...); medians shown\n\n",
                 options.seconds, options.rounds);

@@ -1,5 +1,8 @@
 // Reading the engagement index messages (FindContent, ProcessNotification), leniently.
 
+#include <algorithm>
+#include <array>
+
 #include "bokade/rivta/engagement_index.hpp"
 #include "bokade/rivta/namespaces.hpp"
 #include "time_cache.hpp"
@@ -15,33 +18,137 @@ bool ei_namespace(std::string_view uri) noexcept {
          uri == ns::process_notification_responder;
 }
 
-Engagement read_engagement(pugi::xml_node node, detail::NamespaceCache& namespaces, std::size_t& unreadable) {
-  Engagement e;
-  EngagementKey& k = e.key;
-  auto read_time = [&](pugi::xml_node c, std::optional<UtcTime>& into) {
-    const auto text = detail::text_of(c);
-    if (text.empty()) return;
-    auto t = detail::parse_time(text);
-    if (t) into = *t;
-    else ++unreadable;
-  };
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element || !ei_namespace(namespaces.of(c))) continue;
-    const auto name = detail::local_name(c);
-    if (name == "registeredResidentIdentification") k.registered_resident_identification = detail::text_of(c);
-    else if (name == "serviceDomain") k.service_domain = detail::text_of(c);
-    else if (name == "categorization") k.categorization = detail::text_of(c);
-    else if (name == "logicalAddress") k.logical_address = detail::text_of(c);
-    else if (name == "businessObjectInstanceIdentifier") k.business_object_instance_identifier = detail::text_of(c);
-    else if (name == "clinicalProcessInterestId") k.clinical_process_interest_id = detail::text_of(c);
-    else if (name == "mostRecentContent") read_time(c, e.most_recent_content);
-    else if (name == "sourceSystem") k.source_system = detail::text_of(c);
-    else if (name == "creationTime") read_time(c, e.creation_time);
-    else if (name == "updateTime") read_time(c, e.update_time);
-    else if (name == "dataController") k.data_controller = detail::text_of(c);
-    else if (name == "owner") k.owner = detail::text_of(c);
+using EiPrefixes = detail::PrefixCache<ei_namespace>;
+
+// The fields of EngagementType, in schema order, which is the order producers send them in: the
+// scan for a name starts after the previous match, so it usually matches at the first compare (a
+// predictable branch, where a switch over all names is an indirect jump per field).
+struct EngagementField {
+  std::string_view name;
+  std::string EngagementKey::*text;       // or
+  std::optional<UtcTime> Engagement::*time;
+};
+constexpr std::array<EngagementField, 12> engagement_fields{{
+    {"registeredResidentIdentification", &EngagementKey::registered_resident_identification, nullptr},
+    {"serviceDomain", &EngagementKey::service_domain, nullptr},
+    {"categorization", &EngagementKey::categorization, nullptr},
+    {"logicalAddress", &EngagementKey::logical_address, nullptr},
+    {"businessObjectInstanceIdentifier", &EngagementKey::business_object_instance_identifier, nullptr},
+    {"clinicalProcessInterestId", &EngagementKey::clinical_process_interest_id, nullptr},
+    {"mostRecentContent", nullptr, &Engagement::most_recent_content},
+    {"sourceSystem", &EngagementKey::source_system, nullptr},
+    {"creationTime", nullptr, &Engagement::creation_time},
+    {"updateTime", nullptr, &Engagement::update_time},
+    {"dataController", &EngagementKey::data_controller, nullptr},
+    {"owner", &EngagementKey::owner, nullptr},
+}};
+
+const EngagementField* engagement_field(std::string_view name, std::size_t& hint) noexcept {
+  for (std::size_t k = 0; k < engagement_fields.size(); ++k) {
+    std::size_t idx = hint + k;
+    if (idx >= engagement_fields.size()) idx -= engagement_fields.size();
+    if (detail::equal(name, engagement_fields[idx].name)) {
+      hint = idx + 1;
+      return &engagement_fields[idx];
+    }
   }
-  return e;
+  return nullptr;
+}
+
+// Reads the fields of one engagement element (at `depth`) into `e`, in one walk over its children
+// (with Tree = Calls, five library calls per field). Returns false when a field's subtree is nested
+// too deep; the caller then refuses the document (the walk checks the depth of every node below the
+// engagement: a field without children at depth + 1 is within the limit as the caller made sure).
+template <class Tree>
+bool read_engagement(pugi::xml_node node, std::size_t depth, std::size_t max_depth, bool declarations_above,
+                     EiPrefixes& prefixes, Engagement& e, std::size_t& unreadable) {
+  std::string scratch;
+  std::size_t hint = 0;
+  const bool declarations = declarations_above || detail::present(Tree::first_attribute(node));
+  for (pugi::xml_node c = Tree::first_child(node); detail::present(c); c = Tree::next_sibling(c)) {
+    const pugi::xml_node first = Tree::first_child(c);
+    if (detail::present(first) && detail::too_deep_below<Tree>(c, depth + 1, max_depth)) return false;
+    // Only elements have a name: text and CDATA between the fields match no field.
+    std::string_view prefix;
+    const char* local = detail::after_prefix(Tree::name(c), prefix);
+    const char* value = Tree::value(c);
+    const EngagementField* field = nullptr;
+    if (hint < engagement_fields.size() && detail::local_name_is(local, value, engagement_fields[hint].name)) {
+      field = &engagement_fields[hint++];
+    } else {
+      field = engagement_field(local, hint);
+    }
+    if (field == nullptr) continue;
+    if (!prefixes.accepted(c, prefix, declarations || detail::present(Tree::first_attribute(c)))) continue;
+    const std::string_view text = detail::field_text<Tree>(value, first, scratch);
+    if (field->text != nullptr) {
+      e.key.*(field->text) = std::string(text);  // built once; moved into the empty member
+    } else if (!text.empty()) {
+      auto t = detail::parse_time(text);
+      if (t) e.*(field->time) = *t;
+      else ++unreadable;
+    }
+  }
+  return true;
+}
+
+// The transactions of a ProcessNotification, read in one walk that also bounds their depth. Depths
+// below the payload: transaction +1, its deleteFlag and engagement +2, the engagement's fields +3,
+// their text +4; the caller has checked the payload in full when that does not fit the limit.
+template <class Tree>
+std::optional<ReadError> read_transactions(const detail::ParsedMessage& message, const ReaderLimits& limits,
+                                           ProcessNotification& notification) {
+  auto failure = [&](std::string reason) { return detail::deferred_failure(message, std::move(reason)); };
+  const std::size_t payload_depth = message.payload_depth;
+  std::size_t children = 0;
+  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c) && children <= limits.max_transactions;
+       c = Tree::next_sibling(c)) {
+    ++children;
+  }
+  notification.transactions.reserve(children);
+  EiPrefixes prefixes;
+  std::string scratch;
+  for (pugi::xml_node t = Tree::first_child(message.payload); detail::present(t); t = Tree::next_sibling(t)) {
+    const pugi::xml_node first = Tree::first_child(t);
+    if (!detail::equal(detail::element_name(Tree::name(t)).local, "engagementTransaction")) {
+      // Text, CDATA or another element: not read, but within the depth limit.
+      if (detail::present(first) && detail::too_deep_below<Tree>(t, payload_depth + 1, limits.max_depth)) {
+        return detail::too_deep_error(limits.max_depth);
+      }
+      continue;
+    }
+    const std::size_t index = notification.transactions.size();
+    if (index == limits.max_transactions) {
+      return failure("ProcessNotification holds more than " + std::to_string(limits.max_transactions) + " transactions");
+    }
+    EngagementTransaction& tx = notification.transactions.emplace_back();
+    const bool declarations = detail::present(Tree::first_attribute(t));
+    bool has_engagement = false;
+    for (pugi::xml_node c = first; detail::present(c); c = Tree::next_sibling(c)) {
+      const std::string_view name = detail::element_name(Tree::name(c)).local;
+      const pugi::xml_node grandchild = Tree::first_child(c);
+      if (detail::equal(name, "engagement")) {
+        if (has_engagement) tx.engagement = Engagement{};  // the last one counts, as a whole
+        if (!read_engagement<Tree>(c, payload_depth + 2, limits.max_depth, declarations, prefixes, tx.engagement,
+                                   notification.unreadable_values)) {
+          return detail::too_deep_error(limits.max_depth);
+        }
+        has_engagement = true;
+        continue;
+      }
+      if (detail::present(grandchild) && detail::too_deep_below<Tree>(c, payload_depth + 2, limits.max_depth)) {
+        return detail::too_deep_error(limits.max_depth);
+      }
+      if (detail::equal(name, "deleteFlag")) {
+        // A misread delete flag would remove or keep the wrong booking: unreadable = refused.
+        auto flag = detail::parse_boolean(detail::field_text<Tree>(Tree::value(c), grandchild, scratch));
+        if (!flag) return failure("engagementTransaction " + std::to_string(index) + " has an unreadable deleteFlag");
+        tx.delete_flag = *flag;
+      }
+    }
+    if (!has_engagement) return failure("engagementTransaction " + std::to_string(index) + " has no engagement");
+  }
+  return std::nullopt;
 }
 
 std::string header_logical_address(const detail::ParsedMessage& message) {
@@ -61,10 +168,13 @@ ReadResult<std::vector<Engagement>> read_find_content_response(std::string_view 
   }
   std::vector<Engagement> engagements;
   std::size_t unreadable = 0;
-  detail::NamespaceCache namespaces;
+  EiPrefixes prefixes;
   for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element || detail::local_name(c) != "engagement") continue;
-    engagements.push_back(read_engagement(c, namespaces, unreadable));
+    if (!read_engagement<detail::Calls>(c, message.payload_depth + 1, limits.max_depth, false, prefixes, engagements.emplace_back(),
+                         unreadable)) {
+      return parse_failure("elements nested deeper than " + std::to_string(limits.max_depth));
+    }
   }
   return engagements;
 }
@@ -98,46 +208,26 @@ ReadResult<FindContentRequest> read_find_content_request(std::string_view bytes,
 }
 
 ReadResult<ProcessNotification> read_process_notification(std::string_view bytes, const ReaderLimits& limits) {
-  auto parsed = detail::parse_message(bytes, limits);
+  // The depth of the transactions is bounded in the one walk that reads them.
+  auto parsed = detail::parse_message(bytes, limits, detail::Depth::deferred);
   if (!parsed) return Unexpected<ReadError>{parsed.error()};
   const auto& message = **parsed;
   if (auto error = detail::check_payload(message, "ProcessNotification", ns::process_notification_responder)) {
     return Unexpected<ReadError>{std::move(*error)};
   }
+  auto fail = [&](std::string reason) { return Unexpected<ReadError>{detail::deferred_failure(message, std::move(reason))}; };
+  // When the transactions' depths (see read_transactions) fit, the walk checks only what lies deeper
+  // (the children of the fields or of unknown elements); otherwise the payload is checked in full first.
+  const std::size_t payload_depth = message.payload_depth;
+  if (payload_depth + 4 > std::max<std::size_t>(limits.max_depth, 1) &&
+      detail::subtree_too_deep(message.payload, payload_depth, limits.max_depth)) {
+    return Unexpected<ReadError>{detail::too_deep_error(limits.max_depth)};
+  }
   ProcessNotification notification;
   notification.logical_address = header_logical_address(message);
-  std::size_t children = 0;
-  for (pugi::xml_node c = message.payload.first_child(); c && children <= limits.max_transactions; c = c.next_sibling()) {
-    ++children;
-  }
-  notification.transactions.reserve(children);
-  detail::NamespaceCache namespaces;
-  for (pugi::xml_node t = message.payload.first_child(); t; t = t.next_sibling()) {
-    if (t.type() != pugi::node_element || detail::local_name(t) != "engagementTransaction") continue;
-    const std::size_t index = notification.transactions.size();
-    if (index == limits.max_transactions) {
-      return parse_failure("ProcessNotification holds more than " + std::to_string(limits.max_transactions) +
-                           " transactions");
-    }
-    EngagementTransaction tx;
-    bool has_engagement = false;
-    for (pugi::xml_node c = t.first_child(); c; c = c.next_sibling()) {
-      if (c.type() != pugi::node_element) continue;
-      const auto name = detail::local_name(c);
-      if (name == "deleteFlag") {
-        // A misread delete flag would remove or keep the wrong booking: unreadable = refused.
-        auto flag = detail::parse_boolean(detail::text_of(c));
-        if (!flag) return parse_failure("engagementTransaction " + std::to_string(index) + " has an unreadable deleteFlag");
-        tx.delete_flag = *flag;
-      } else if (name == "engagement") {
-        tx.engagement = read_engagement(c, namespaces, notification.unreadable_values);
-        has_engagement = true;
-      }
-    }
-    if (!has_engagement) return parse_failure("engagementTransaction " + std::to_string(index) + " has no engagement");
-    notification.transactions.push_back(std::move(tx));
-  }
-  if (notification.transactions.empty()) return parse_failure("ProcessNotification holds no engagementTransaction");
+  const auto error = read_transactions<detail::Calls>(message, limits, notification);
+  if (error) return Unexpected<ReadError>{*error};
+  if (notification.transactions.empty()) return fail("ProcessNotification holds no engagementTransaction");
   return notification;
 }
 

@@ -86,9 +86,11 @@ Fault fault_from_node(pugi::xml_node fault_node) {
       f.faultactor = text_of(c);
     } else if (name == "detail" || name == "Detail") {
       // The detail of a VP or producer fault is a small tree; its concatenated text is enough.
-      std::string all;
+      std::string all(trim(c.value()));  // the text the detail element itself starts with
       for (pugi::xml_node d = c.first_child(); d;) {
-        if (d.type() == pugi::node_pcdata || d.type() == pugi::node_cdata) {
+        // Text nodes, and the text an element starts with (embedded in it, see xml_reader.hpp).
+        const auto type = d.type();
+        if (type == pugi::node_pcdata || type == pugi::node_cdata || (type == pugi::node_element && *d.value() != 0)) {
           if (!all.empty()) all += ' ';
           all += trim(d.value());
         }

@@ -51,8 +51,9 @@ constexpr std::array<FieldName, 20> timeslot_fields{{
 
 Field field_of(std::string_view name, std::size_t& hint) noexcept {
   for (std::size_t k = 0; k < timeslot_fields.size(); ++k) {
-    const std::size_t idx = (hint + k) % timeslot_fields.size();
-    if (timeslot_fields[idx].name == name) {
+    std::size_t idx = hint + k;
+    if (idx >= timeslot_fields.size()) idx -= timeslot_fields.size();
+    if (detail::equal(name, timeslot_fields[idx].name)) {
       hint = idx + 1;
       return timeslot_fields[idx].field;
     }
@@ -66,79 +67,79 @@ bool scheduling_namespace(std::string_view uri) noexcept {
   return uri.empty() || uri == ns::crm_scheduling || uri == ns::crm_scheduling_ext || uri == ns::schedule_responder;
 }
 
-// Whether a field's namespace is one of the scheduling namespaces. An element's namespace depends on
-// its prefix and on the xmlns declarations of it and its ancestors. A field without attributes (so
-// without declarations) in a timeslot without attributes resolves its prefix where the timeslot's
-// parent does: the same for every such timeslot of the response, so it is looked up once per prefix
-// (producers use one or two). Other fields are looked up on their own, sharing one lookup per prefix
-// within their timeslot.
-class FieldNamespaces {
- public:
-  bool accepted(pugi::xml_node field, std::string_view prefix, bool slot_declares) {
-    if (field.first_attribute()) return scheduling_namespace(detail::namespace_of(field));
-    std::vector<Entry>& entries = slot_declares ? slot_entries_ : shared_entries_;
-    for (const Entry& e : entries) {
-      if (e.prefix == prefix) return e.accepted;
-    }
-    const bool ok = scheduling_namespace(detail::namespace_of(field));
-    entries.push_back({prefix, ok});
-    return ok;
-  }
-  // A new timeslot that declares namespaces (or has other attributes): forget its predecessor's.
-  void enter_declaring_slot() noexcept { slot_entries_.clear(); }
+// Whether a timeslot's or field's namespace is one of the scheduling namespaces. An element's
+// namespace depends on its prefix and on the xmlns declarations of it and its ancestors. Timeslots
+// and fields without attributes (so without declarations) in timeslots without attributes resolve
+// their prefix where the response element does: looked up once per prefix for the whole response
+// (producers use one or two). Fields without attributes in a timeslot with attributes share one
+// lookup per prefix within their timeslot; fields with attributes are looked up on their own.
+using SchedulingPrefixes = detail::PrefixCache<scheduling_namespace>;
 
- private:
-  struct Entry {
-    std::string_view prefix;  // into the document
-    bool accepted;
-  };
-  std::vector<Entry> shared_entries_;
-  std::vector<Entry> slot_entries_;
+struct SlotContext {
+  SchedulingPrefixes& response_prefixes;  // scope: the response element
+  SchedulingPrefixes& slot_prefixes;      // scope: the current timeslot, when it has attributes
+  std::size_t depth;                      // of the timeslot
+  std::size_t max_depth;
+  std::size_t& unreadable;
+  std::string scratch;
 };
 
-void read_timeslot(pugi::xml_node slot, Appointment& a, std::size_t& unreadable, FieldNamespaces& namespaces) {
-  std::string scratch;
-  const bool slot_declares = static_cast<bool>(slot.first_attribute());
-  if (slot_declares) namespaces.enter_declaring_slot();
+// Reads one timeslot: one walk over its fields (with Tree = Calls, five library calls per field). Returns false
+// when a field's subtree is nested too deep (fields without children are within the limit, as
+// the caller made sure).
+template <class Tree>
+bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
+  const bool slot_declares = detail::present(Tree::first_attribute(slot));
+  if (slot_declares) ctx.slot_prefixes.clear();
   std::size_t hint = 0;
   auto read_time = [&](std::string_view text, std::optional<UtcTime>& into) {
     if (text.empty()) return;
     auto t = detail::parse_time(text);
     if (t) into = *t;
-    else ++unreadable;
+    else ++ctx.unreadable;
   };
   auto read_bool = [&](std::string_view text, bool& into) {
     if (text.empty()) return;
     auto b = detail::parse_boolean(text);
     if (b) into = *b;
-    else ++unreadable;
+    else ++ctx.unreadable;
   };
-  for (pugi::xml_node c = slot.first_child(); c; c = c.next_sibling()) {
+  for (pugi::xml_node c = Tree::first_child(slot); detail::present(c); c = Tree::next_sibling(c)) {
+    const pugi::xml_node first = Tree::first_child(c);
+    if (detail::present(first) && detail::too_deep_below<Tree>(c, ctx.depth + 1, ctx.max_depth)) return false;
     // Only elements have a name: text between the fields (mixed content) matches no field.
-    const std::string_view qname = c.name();
-    const auto colon = qname.find(':');
-    const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : qname.substr(0, colon);
-    const std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-    const Field field = field_of(local, hint);
-    if (field == Field::unknown || !namespaces.accepted(c, prefix, slot_declares)) continue;
-    const std::string_view v = detail::simple_text(c, scratch);
+    std::string_view prefix;
+    const char* local = detail::after_prefix(Tree::name(c), prefix);
+    const char* value = Tree::value(c);
+    Field field = Field::unknown;
+    if (hint < timeslot_fields.size() && detail::local_name_is(local, value, timeslot_fields[hint].name)) {
+      field = timeslot_fields[hint++].field;
+    } else {
+      field = field_of(local, hint);
+    }
+    if (field == Field::unknown) continue;
+    const bool field_declares = detail::present(Tree::first_attribute(c));
+    const bool accepted = slot_declares ? ctx.slot_prefixes.accepted(c, prefix, field_declares)
+                                        : ctx.response_prefixes.accepted(c, prefix, field_declares);
+    if (!accepted) continue;
+    const std::string_view v = detail::field_text<Tree>(value, first, ctx.scratch);
     switch (field) {
       case Field::start: read_time(v, a.start); break;
       case Field::end: read_time(v, a.end); break;
-      case Field::facility: a.healthcare_facility = v; break;
-      case Field::performer: a.performer = v; break;
-      case Field::booking_id: a.booking_id = v; break;
-      case Field::subject: a.subject_of_care = v; break;
-      case Field::purpose: a.purpose = v; break;
-      case Field::reason: a.reason = v; break;
-      case Field::resource_name: a.resource_name = v; break;
-      case Field::facility_name: a.healthcare_facility_name = v; break;
-      case Field::performer_name: a.performer_name = v; break;
-      case Field::resource_id: a.resource_id = v; break;
-      case Field::time_type_name: a.time_type_name = v; break;
-      case Field::time_type_id: a.time_type_id = v; break;
-      case Field::care_type_name: a.care_type_name = v; break;
-      case Field::care_type_id: a.care_type_id = v; break;
+      case Field::facility: a.healthcare_facility = std::string(v); break;
+      case Field::performer: a.performer = std::string(v); break;
+      case Field::booking_id: a.booking_id = std::string(v); break;
+      case Field::subject: a.subject_of_care = std::string(v); break;
+      case Field::purpose: a.purpose = std::string(v); break;
+      case Field::reason: a.reason = std::string(v); break;
+      case Field::resource_name: a.resource_name = std::string(v); break;
+      case Field::facility_name: a.healthcare_facility_name = std::string(v); break;
+      case Field::performer_name: a.performer_name = std::string(v); break;
+      case Field::resource_id: a.resource_id = std::string(v); break;
+      case Field::time_type_name: a.time_type_name = std::string(v); break;
+      case Field::time_type_id: a.time_type_id = std::string(v); break;
+      case Field::care_type_name: a.care_type_name = std::string(v); break;
+      case Field::care_type_id: a.care_type_id = std::string(v); break;
       case Field::cancel_allowed: read_bool(v, a.cancel_booking_allowed); break;
       case Field::rebooking_allowed: read_bool(v, a.rebooking_allowed); break;
       case Field::message_allowed: read_bool(v, a.message_allowed); break;
@@ -146,27 +147,57 @@ void read_timeslot(pugi::xml_node slot, Appointment& a, std::size_t& unreadable,
       case Field::unknown: break;
     }
   }
+  return true;
+}
+
+// The timeslots of a response, read in one walk that also bounds their depth (depths below the
+// response element: timeslot +1, field +2, its text +3; the caller has checked the response in full
+// when that does not fit the limit). Returns false when something lies too deep.
+template <class Tree>
+bool read_timeslots(const detail::ParsedMessage& message, const ReaderLimits& limits, ScheduleResponse& response) {
+  const std::size_t payload_depth = message.payload_depth;
+  std::size_t slots = 0;
+  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c); c = Tree::next_sibling(c)) ++slots;
+  response.appointments.reserve(slots);
+  SchedulingPrefixes response_prefixes;
+  SchedulingPrefixes slot_prefixes;
+  SlotContext ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}};
+  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c); c = Tree::next_sibling(c)) {
+    const auto [prefix, local] = detail::element_name(Tree::name(c));
+    if (!detail::equal(local, "timeslotDetail") ||
+        !response_prefixes.accepted(c, prefix, detail::present(Tree::first_attribute(c)))) {
+      // Text, CDATA or another element: not read, but within the depth limit.
+      if (detail::present(Tree::first_child(c)) && detail::too_deep_below<Tree>(c, payload_depth + 1, limits.max_depth)) {
+        return false;
+      }
+      continue;
+    }
+    if (!read_timeslot<Tree>(c, response.appointments.emplace_back(), ctx)) return false;
+  }
+  return true;
 }
 
 }  // namespace
 
 ReadResult<ScheduleResponse> read_schedule_response(std::string_view bytes, const ReaderLimits& limits) {
-  auto parsed = detail::parse_message(bytes, limits);
+  // The depth of the timeslots is bounded in the one walk that reads them.
+  auto parsed = detail::parse_message(bytes, limits, detail::Depth::deferred);
   if (!parsed) return Unexpected<ReadError>{parsed.error()};
   const auto& message = **parsed;
   if (auto error = detail::check_payload(message, "GetSubjectOfCareScheduleResponse", ns::schedule_responder)) {
     return Unexpected<ReadError>{std::move(*error)};
   }
+  const auto too_deep = [&] { return Unexpected<ReadError>{detail::too_deep_error(limits.max_depth)}; };
+  // Depths below the response element: timeslot +1, field +2, its text +3. When all of that fits,
+  // the walk checks only what lies deeper; otherwise the response is checked in full first.
+  const std::size_t payload_depth = message.payload_depth;
+  if (payload_depth + 3 > std::max<std::size_t>(limits.max_depth, 1) &&
+      detail::subtree_too_deep(message.payload, payload_depth, limits.max_depth)) {
+    return too_deep();
+  }
   ScheduleResponse response;
-  std::size_t slots = 0;
-  for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) ++slots;
-  response.appointments.reserve(slots);
-  detail::NamespaceCache slot_namespaces;
-  FieldNamespaces field_namespaces;
-  for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element || detail::local_name(c) != "timeslotDetail") continue;
-    if (!scheduling_namespace(slot_namespaces.of(c))) continue;
-    read_timeslot(c, response.appointments.emplace_back(), response.unreadable_values, field_namespaces);
+  if (!read_timeslots<detail::Calls>(message, limits, response)) {
+    return too_deep();
   }
   if (auto status = detail::find_header(message, "ProcessingStatus", ns::interop_headers)) {
     response.processing_status = detail::processing_status_from_node(status);

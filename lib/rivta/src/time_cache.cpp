@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "xml_text.hpp"
@@ -63,14 +64,23 @@ std::optional<UtcTime> hour_start(std::string_view date, int hour, std::uint64_t
   return slot.hour_start;
 }
 
+// Whether the 8 bytes at p are all ASCII digits: each byte's high nibble is 3, and adding 6 to it
+// does not carry into the high nibble (low nibble <= 9).
+bool eight_digits(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0u;
+  constexpr std::uint64_t threes = 0x3030303030303030u;
+  return (w & high) == threes && ((w + 0x0606060606060606u) & high) == threes;
+}
+
 }  // namespace
 
 std::optional<UtcTime> parse_time(std::string_view text) {
   const auto t = trim(text);
   if (t.size() != 14 && t.size() != 12) return std::nullopt;
-  for (const char c : t) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
+  // All digits: the first and the last 8 bytes (overlapping) checked a word at a time.
+  if (!eight_digits(t.data()) || !eight_digits(t.data() + t.size() - 8)) return std::nullopt;
   auto two = [&](std::size_t i) { return (t[i] - '0') * 10 + (t[i + 1] - '0'); };
   const int year = two(0) * 100 + two(2);
   // Before 1980 Stockholm's offsets are not whole-hour-aligned in every case: leave those to the slow path.

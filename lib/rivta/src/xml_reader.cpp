@@ -12,37 +12,16 @@ namespace {
 // pugixml never expands entities other than the five predefined ones and character references. The
 // DOCTYPE is kept as a node (its text is not interpreted) only so that any document holding one is
 // refused after parsing: no billion-laughs or external-entity document gets past this point, at no
-// cost for the documents without. Whitespace-only text, comments and PIs are not kept.
-constexpr unsigned parse_options = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_doctype;
+// cost for the documents without. Whitespace-only text, comments and PIs are not kept. Text that
+// starts an element is kept as the element's value (parse_embed_pcdata; see xml_reader.hpp).
+constexpr unsigned parse_options =
+    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_doctype | pugi::parse_embed_pcdata;
 
 bool holds_doctype(const pugi::xml_document& doc) noexcept {
   for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
     if (c.type() == pugi::node_doctype) return true;
   }
   return false;
-}
-
-// Whether any node lies deeper than max_depth (the root element is at depth 1; as pugixml keeps
-// text as nodes, a text node counts one deeper than its element). pugixml's own traversal walks the
-// tree without a library call per step, which a walk through the xml_node accessors would cost,
-// and stops at the first node too deep.
-class DepthCheck final : public pugi::xml_tree_walker {
- public:
-  explicit DepthCheck(std::size_t max_depth) noexcept : max_depth_(max_depth) {}
-  bool for_each(pugi::xml_node&) override {
-    // depth() is 0 for the document's own children, i.e. this node's depth is depth() + 1. Nodes at
-    // depth 1 are never refused, whatever max_depth says.
-    const auto d = static_cast<std::size_t>(depth());
-    return d == 0 || d < max_depth_;
-  }
-
- private:
-  std::size_t max_depth_;
-};
-
-bool too_deep(pugi::xml_document& doc, std::size_t max_depth) {
-  DepthCheck check(max_depth);
-  return !doc.traverse(check);
 }
 
 bool is_envelope_ns(std::string_view uri) noexcept {
@@ -76,7 +55,8 @@ std::optional<std::string_view> declared_on(pugi::xml_node node, std::string_vie
 
 }  // namespace
 
-ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes, const ReaderLimits& limits) {
+ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes, const ReaderLimits& limits,
+                                                         Depth depth) {
   if (bytes.size() > limits.max_bytes) {
     return parse_failure("document of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                          std::to_string(limits.max_bytes));
@@ -89,13 +69,15 @@ ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes,
     return parse_failure(std::string("malformed XML: ") + parsed.description() + " at offset " +
                          std::to_string(parsed.offset));
   }
-  if (too_deep(message->doc, limits.max_depth)) {
-    return parse_failure("elements nested deeper than " + std::to_string(limits.max_depth));
-  }
-  const pugi::xml_node root = message->doc.document_element();
-  if (!root) return parse_failure("document has no element");
+  message->max_depth = limits.max_depth;
 
-  if (local_name(root) == "Envelope" && is_envelope_ns(namespace_of(root))) {
+  // Find the payload first (its subtree may be left to the reader), then check the depth, then
+  // report what is missing: the same order of refusals as checking the depth first.
+  const pugi::xml_node root = message->doc.document_element();
+  const char* structure_error = nullptr;
+  if (!root) {
+    structure_error = "document has no element";
+  } else if (local_name(root) == "Envelope" && is_envelope_ns(namespace_of(root))) {
     pugi::xml_node body;
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
@@ -103,13 +85,72 @@ ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes,
       if (name == "Header" && !message->header) message->header = c;
       else if (name == "Body" && !body) body = c;
     }
-    if (!body) return parse_failure("SOAP envelope has no Body");
-    message->payload = first_element_child(body);
-    if (!message->payload) return parse_failure("SOAP Body is empty");
+    if (!body) {
+      structure_error = "SOAP envelope has no Body";
+    } else {
+      message->payload = first_element_child(body);
+      message->payload_depth = 3;
+      if (!message->payload) structure_error = "SOAP Body is empty";
+    }
   } else {
     message->payload = root;
   }
+  message->depth_deferred = depth == Depth::deferred && message->payload;
+  if (subtree_too_deep(message->doc, 0, message->max_depth,
+                       message->depth_deferred ? message->payload : pugi::xml_node{})) {
+    return Unexpected<ReadError>{too_deep_error(limits.max_depth)};
+  }
+  if (structure_error != nullptr) return parse_failure(structure_error);
   return message;
+}
+
+template <class Tree>
+bool too_deep_below(pugi::xml_node node, std::size_t depth, std::size_t max_depth, pugi::xml_node skip) {
+  // Nodes at depth 1 are never refused, whatever max_depth says.
+  const std::size_t limit = max_depth == 0 ? 1 : max_depth;
+  if (depth > limit) return true;
+  pugi::xml_node cur = node;
+  std::size_t d = depth;
+  for (;;) {
+    // `cur` is at depth d <= limit. Embedded text counts as a node one deeper (as it would be
+    // without parse_embed_pcdata); only elements embed text.
+    if (d == limit && Tree::has_value(cur) && Tree::type(cur) == pugi::node_element) return true;
+    const pugi::xml_node child = same(cur, skip) ? pugi::xml_node{} : Tree::first_child(cur);
+    if (present(child)) {
+      if (d == limit) return true;
+      cur = child;
+      ++d;
+      continue;
+    }
+    for (;;) {
+      if (same(cur, node)) return false;
+      const pugi::xml_node next = Tree::next_sibling(cur);
+      if (present(next)) {
+        cur = next;
+        break;
+      }
+      cur = Tree::parent(cur);
+      --d;
+    }
+  }
+}
+
+template bool too_deep_below<Calls>(pugi::xml_node, std::size_t, std::size_t, pugi::xml_node);
+
+bool subtree_too_deep(pugi::xml_node node, std::size_t depth, std::size_t max_depth, pugi::xml_node skip) {
+  return too_deep_below<Calls>(node, depth, max_depth, skip);
+}
+
+ReadError too_deep_error(std::size_t max_depth) {
+  return ReadError{Outcome::parse_error, "elements nested deeper than " + std::to_string(max_depth), {}, false};
+}
+
+ReadError deferred_failure(const ParsedMessage& message, ReadError error) {
+  if (message.depth_deferred &&
+      subtree_too_deep(message.payload, message.payload_depth, message.max_depth)) {
+    return too_deep_error(message.max_depth);
+  }
+  return error;
 }
 
 std::string_view local_name(pugi::xml_node node) noexcept {
@@ -126,50 +167,9 @@ std::string_view namespace_of(pugi::xml_node node) noexcept {
   return {};
 }
 
-std::string_view NamespaceCache::of(pugi::xml_node node) noexcept {
-  const std::string_view prefix = prefix_of(node.name());
-  if (!node.first_attribute() && parent_ && node.parent() == parent_ && prefix == prefix_) return uri_;
-  const std::string_view uri = namespace_of(node);
-  if (!node.first_attribute()) {
-    parent_ = node.parent();
-    prefix_ = prefix;
-    uri_ = uri;
-  }
-  return uri;
-}
-
-std::string_view text_view(pugi::xml_node node) noexcept {
-  const pugi::xml_node first = node.first_child();
-  if (!first) return {};
-  if (!first.next_sibling() && (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
-    return trim(first.value());
-  }
-  return {};
-}
-
 std::string text_of(pugi::xml_node node) {
-  const pugi::xml_node first = node.first_child();
-  if (!first) return {};
-  if (!first.next_sibling()) {
-    if (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata) return std::string(trim(first.value()));
-    return {};
-  }
-  std::string all;
-  for (pugi::xml_node c = first; c; c = c.next_sibling()) {
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) all += c.value();
-  }
-  return std::string(trim(all));
-}
-
-std::string_view simple_text(pugi::xml_node node, std::string& scratch) {
-  const pugi::xml_node first = node.first_child();
-  if (!first) return {};
-  // A single child is text, CDATA or an element (comments and PIs are not kept, a DOCTYPE only at the
-  // top). An element's value() is "" as long as parse_embed_pcdata is not used: no type check needed.
-  static_assert((parse_options & pugi::parse_embed_pcdata) == 0);
-  if (!first.next_sibling()) return trim(first.value());
-  scratch = text_of(node);
-  return scratch;
+  std::string scratch;
+  return std::string(simple_text(node, scratch));
 }
 
 bool is_fault(pugi::xml_node payload) noexcept {
@@ -177,6 +177,12 @@ bool is_fault(pugi::xml_node payload) noexcept {
 }
 
 std::optional<ReadError> check_payload(const ParsedMessage& message, std::string_view name, std::string_view ns_uri) {
+  if (local_name(message.payload) != name || namespace_of(message.payload) != ns_uri) {
+    // Not the expected payload: refused for its depth first, as by a full check in parse_message.
+    if (message.depth_deferred && subtree_too_deep(message.payload, message.payload_depth, message.max_depth)) {
+      return too_deep_error(message.max_depth);
+    }
+  }
   if (is_fault(message.payload)) return to_read_error(fault_from_node(message.payload));
   const auto local = local_name(message.payload);
   if (local != name) {

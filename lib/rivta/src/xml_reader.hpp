@@ -1,10 +1,23 @@
 #pragma once
 // The shared reading machinery (internal; pugixml stays out of the public headers).
+//
+// pugixml is a shared library here: every accessor (first_child, next_sibling, name, value, …) is an
+// out-of-line call. The readers of large messages therefore walk the tree once, with as few calls per
+// node as they can (name, first_attribute, value, first_child, next_sibling for a field), and bound
+// the nesting depth during that walk instead of in a separate traversal (see Depth::deferred).
+//
+// Documents are parsed with parse_embed_pcdata: the text of an element that starts with text is kept
+// as the element's value() instead of a child node (one node instead of two for every simple field).
+// An element's text is therefore its value() followed by its text/CDATA children (text_of).
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <pugixml.hpp>
@@ -12,31 +25,151 @@
 #include "bokade/core/source_status.hpp"
 #include "bokade/rivta/fault.hpp"
 #include "bokade/rivta/soap_envelope.hpp"
+#include "xml_text.hpp"
 
 namespace bokade::rivta::detail {
 
+// Null tests without a library call. pugixml's handles are a single pointer (declared so in
+// pugixml.hpp, i.e. part of its ABI), but even their operator bool is out of line in the shared
+// library; on the hot paths these replace `if (node)` and `node == other`.
+static_assert(sizeof(pugi::xml_node) == sizeof(void*) && std::is_trivially_copyable_v<pugi::xml_node>);
+static_assert(sizeof(pugi::xml_attribute) == sizeof(void*) && std::is_trivially_copyable_v<pugi::xml_attribute>);
+inline bool present(pugi::xml_node node) noexcept { return std::bit_cast<const void*>(node) != nullptr; }
+inline bool present(pugi::xml_attribute attribute) noexcept { return std::bit_cast<const void*>(attribute) != nullptr; }
+inline bool same(pugi::xml_node a, pugi::xml_node b) noexcept {
+  return std::bit_cast<const void*>(a) == std::bit_cast<const void*>(b);
+}
+
+// How the hot walks step through the tree: pugixml's public accessors, gathered in one place so the
+// walks stay templates over the way they step (a tree type must offer these functions).
+struct Calls {
+  static pugi::xml_node first_child(pugi::xml_node n) { return n.first_child(); }
+  static pugi::xml_node next_sibling(pugi::xml_node n) { return n.next_sibling(); }
+  static pugi::xml_node parent(pugi::xml_node n) { return n.parent(); }
+  static pugi::xml_attribute first_attribute(pugi::xml_node n) { return n.first_attribute(); }
+  static const char* name(pugi::xml_node n) { return n.name(); }
+  static const char* value(pugi::xml_node n) { return n.value(); }
+  static pugi::xml_node_type type(pugi::xml_node n) { return n.type(); }
+  static bool has_value(pugi::xml_node n) { return *n.value() != 0; }  // see too_deep_below
+};
+
+// How parse_message bounds the nesting depth.
+enum class Depth : unsigned char {
+  full,      // every node of the document is checked before parse_message returns
+  deferred,  // all but the payload's descendants; the reader bounds those during its own walk and
+             // calls deferred_failure for any error it returns (see below)
+};
+
 struct ParsedMessage {
   pugi::xml_document doc;
-  pugi::xml_node header;   // the SOAP Header, empty when absent or when the document is bare
-  pugi::xml_node payload;  // the first element in the Body, or the root element of a bare document
+  pugi::xml_node header;         // the SOAP Header, empty when absent or when the document is bare
+  pugi::xml_node payload;        // the first element in the Body, or the root element of a bare document
+  std::size_t payload_depth = 1; // the root element is at depth 1
+  std::size_t max_depth = 64;    // limits.max_depth
+  bool depth_deferred = false;   // the payload's descendants are not checked yet
 };
 
 // Refuses documents over limits.max_bytes (before parsing), holding a DTD, malformed, or nested
-// deeper than limits.max_depth. Accepts a SOAP 1.1/1.2 Envelope or a bare payload element.
-ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes, const ReaderLimits& limits);
+// deeper than limits.max_depth (every node counts: elements, text — an element's embedded text one
+// deeper than the element — and CDATA). Accepts a SOAP 1.1/1.2 Envelope or a bare payload element.
+ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes, const ReaderLimits& limits,
+                                                         Depth depth = Depth::full);
+
+// Whether any node of the subtree of `node` (itself at `depth`) lies deeper than max_depth, not
+// looking below `skip`. Iterative: safe for any nesting.
+bool subtree_too_deep(pugi::xml_node node, std::size_t depth, std::size_t max_depth, pugi::xml_node skip = {});
+// The same through the given Tree. An element whose text decodes to nothing at all (only "&#0;")
+// cannot be told from one without text, so that text does not count for its depth.
+template <class Tree>
+bool too_deep_below(pugi::xml_node node, std::size_t depth, std::size_t max_depth, pugi::xml_node skip = {});
+extern template bool too_deep_below<Calls>(pugi::xml_node, std::size_t, std::size_t, pugi::xml_node);
+ReadError too_deep_error(std::size_t max_depth);
+// For Depth::deferred readers: the error to return instead of `error` — the depth error when the
+// payload is nested too deep (as Depth::full would have refused the document before anything else).
+ReadError deferred_failure(const ParsedMessage& message, ReadError error);
+inline ReadError deferred_failure(const ParsedMessage& message, std::string reason) {
+  return deferred_failure(message, ReadError{Outcome::parse_error, std::move(reason), {}, false});
+}
 
 std::string_view local_name(pugi::xml_node node) noexcept;
 // The namespace URI bound to the element's prefix (or the default namespace), looked up through its
 // ancestors' xmlns declarations; empty when none is bound.
 std::string_view namespace_of(pugi::xml_node node) noexcept;
 
-// Trimmed text content of a simple element (all its text/CDATA children).
+// The hot walks look at every element name once, just after the parse has left the names' bytes
+// out of the nearer caches: one strlen (vectorised) and inline compares by 8-byte words, no memchr
+// and memcmp calls.
+struct ElementName {
+  std::string_view prefix;  // before the first colon; empty when there is none
+  std::string_view local;
+};
+// The local part of a NUL-terminated qualified name; `prefix` receives the part before the colon.
+inline const char* after_prefix(const char* qname, std::string_view& prefix) noexcept {
+  const char* p = qname;
+  while (*p != 0 && *p != ':') ++p;  // prefixes are short; an unprefixed name ends here
+  if (*p == 0) {
+    prefix = {};
+    return qname;
+  }
+  prefix = std::string_view(qname, static_cast<std::size_t>(p - qname));
+  return p + 1;
+}
+inline ElementName element_name(const char* qname) noexcept {
+  ElementName n;
+  n.local = after_prefix(qname, n.prefix);
+  return n;
+}
+// a == b, inline: by 8-byte words (the last one overlapping) when at least 8 bytes long.
+inline bool equal(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) {
+    for (std::size_t k = 0; k < n; ++k) {
+      if (a[k] != b[k]) return false;
+    }
+    return true;
+  }
+  auto word = [](const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  for (std::size_t k = 0; k + 8 < n; k += 8) {
+    if (word(a.data() + k) != word(b.data() + k)) return false;
+  }
+  return word(a.data() + n - 8) == word(b.data() + n - 8);
+}
+
+// Whether the local name `local` of an element whose value() is `value` is exactly `expected` (a
+// name without NUL), told without a strlen in the usual layout: a field written <p:name>text keeps
+// its text right after the name's terminator (the '>' the parser overwrote), so the name is
+// value - local - 1 bytes long if that byte is its terminator, and equal bytes then prove it. A
+// false answer means "not proven" (attributes, spaces, no text, another name): look the usual way.
+// An element's name and its non-empty value (embedded text) both lie in the document buffer, the
+// value after the name.
+inline bool local_name_is(const char* local, const char* value, std::string_view expected) noexcept {
+  if (*local == 0 || *value == 0) return false;  // not an element (text, CDATA), or no text
+  const auto gap = reinterpret_cast<std::uintptr_t>(value) - reinterpret_cast<std::uintptr_t>(local) - 1;
+  return gap == expected.size() && local[gap] == 0 && equal(std::string_view(local, gap), expected);
+}
+
+// Trimmed text content of a simple element: its embedded text and all its text/CDATA children.
 std::string text_of(pugi::xml_node node);
-// As text_of, without copying when the element holds a single text node.
-std::string_view text_view(pugi::xml_node node) noexcept;
-// text_of without a copy in the usual case (one text node): the view is into the document, or into
-// `scratch` when the text had to be joined from several nodes.
-std::string_view simple_text(pugi::xml_node node, std::string& scratch);
+// As text_of, for a walk that already holds the element's value() and first_child(): a view into
+// the document when the element holds one piece of text (the usual case), else into `scratch`.
+template <class Tree = Calls>
+std::string_view field_text(const char* value, pugi::xml_node first_child, std::string& scratch) {
+  if (!present(first_child)) return trim(value);
+  scratch = value;
+  for (pugi::xml_node c = first_child; present(c); c = Tree::next_sibling(c)) {
+    const auto type = Tree::type(c);
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) scratch += Tree::value(c);
+  }
+  return trim(scratch);
+}
+inline std::string_view simple_text(pugi::xml_node node, std::string& scratch) {
+  return field_text(node.value(), node.first_child(), scratch);
+}
 
 bool is_fault(pugi::xml_node payload) noexcept;
 Fault fault_from_node(pugi::xml_node fault);  // implemented in fault.cpp
@@ -44,21 +177,36 @@ Fault fault_from_node(pugi::xml_node fault);  // implemented in fault.cpp
 std::vector<SourceStatus> processing_status_from_node(pugi::xml_node status);
 
 // Checks that the payload is `name` in namespace `ns`. A SOAP fault is returned as its ReadError.
+// With Depth::deferred, a payload nested too deep is refused as such first.
 std::optional<ReadError> check_payload(const ParsedMessage& message, std::string_view name, std::string_view ns);
 
 // The first header element with this local name, preferring one in namespace `ns`.
 pugi::xml_node find_header(const ParsedMessage& message, std::string_view name, std::string_view ns) noexcept;
 
-// Resolves element namespaces while walking the children of one element: consecutive siblings with
-// the same prefix and no declarations of their own share the lookup.
-class NamespaceCache {
+// Whether fields may be in a namespace: for a walk over the descendants of one element (the scope,
+// e.g. the payload), remembers per prefix whether it resolves to an accepted namespace. Valid for an
+// element when neither it nor any element between it and the scope has attributes (so none declares
+// a namespace): then its prefix resolves as at the scope. Others are resolved on their own.
+template <bool (*Accepted)(std::string_view uri) noexcept>
+class PrefixCache {
  public:
-  std::string_view of(pugi::xml_node node) noexcept;
+  bool accepted(pugi::xml_node element, std::string_view prefix, bool declarations_between) {
+    if (declarations_between) return Accepted(namespace_of(element));
+    for (const Entry& e : entries_) {
+      if (equal(e.prefix, prefix)) return e.accepted;
+    }
+    const bool ok = Accepted(namespace_of(element));
+    entries_.push_back({prefix, ok});
+    return ok;
+  }
+  void clear() noexcept { entries_.clear(); }
 
  private:
-  std::string_view prefix_;
-  std::string_view uri_;
-  pugi::xml_node parent_;
+  struct Entry {
+    std::string_view prefix;  // into the document
+    bool accepted;
+  };
+  std::vector<Entry> entries_;
 };
 
 }  // namespace bokade::rivta::detail
