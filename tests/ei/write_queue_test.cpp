@@ -102,5 +102,19 @@ TEST_CASE("over max_pending, submit refuses at once") {
   CHECK(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr));
   CHECK_FALSE(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr));
   CHECK(q.stats().refused == 1);
+  // An internal writer (a refresh result) is never refused: it would lose what it fetched.
+  std::promise<void> written;
+  CHECK(q.submit(
+      [](const store::Store&, store::Batch& b) -> Status {
+        b.put(store::Column::slices, "kept", "x");
+        return {};
+      },
+      [&](Status st) {
+        CHECK(st);
+        written.set_value();
+      },
+      store::WriteQueue::Admission::always));
   release.set_value();
+  written.get_future().wait();
+  CHECK(s->get(store::Column::slices, "kept")->has_value());
 }

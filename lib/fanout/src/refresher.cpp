@@ -12,6 +12,7 @@
 
 #include <random>
 #include <set>
+#include <unordered_map>
 
 #include "bokade/core/hsa_id.hpp"
 #include "bokade/core/log.hpp"
@@ -138,6 +139,8 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, std::unique_ptr<Source>> sources;
   std::mt19937_64 rng{std::random_device{}()};
   std::mutex rng_mutex;
+  mutable std::mutex address_mutex;
+  std::unordered_map<std::string, std::string> system_of_address;  // normalised address → booking system name
 
   Source& source(const std::string& name) {
     auto it = sources.find(name);
@@ -308,7 +311,8 @@ asio::awaitable<void> Refresher::Impl::record(const PersonId& person, const std:
     batch.put(store::Column::slices, key, store::encode_slice(slice));
     return {};
   };
-  auto [status, accepted] = co_await store::async_commit(queue, std::move(job), asio::use_awaitable);
+  auto [status, accepted] = co_await store::async_commit(queue, std::move(job), asio::use_awaitable,
+                                                         store::WriteQueue::Admission::always);
   if (!accepted || !status) {
     log::error("slice not stored", {{"person", person.masked()},
                                     {"error", !accepted ? std::string("write queue full") : status.error().message}});
@@ -330,7 +334,25 @@ std::string Refresher::booking_system_for(const PersonId& person, std::string_vi
       if (const auto* b = config::booking_system_of(impl_->config, e.key.source_system)) return b->name;
     }
   }
-  return std::string(other_booking_system);
+  std::lock_guard lock(impl_->address_mutex);
+  auto it = impl_->system_of_address.find(key);
+  return it != impl_->system_of_address.end() ? it->second : std::string(other_booking_system);
+}
+
+void Refresher::learn(std::string_view logical_address, std::string_view source_system) {
+  const auto* b = config::booking_system_of(impl_->config, source_system);
+  if (!b) return;
+  std::lock_guard lock(impl_->address_mutex);
+  impl_->system_of_address.insert_or_assign(normalise_hsa(logical_address), b->name);
+}
+
+Status Refresher::learn_from_store() {
+  return impl_->store.for_each(store::Column::engagements, {}, [this](std::string_view k, std::string_view v) {
+    auto key = store::engagement_key_fields(k);
+    auto record = store::decode_engagement_record(v);
+    if (key && record && !record->deleted) learn(key->logical_address, key->source_system);
+    return true;
+  });
 }
 
 asio::awaitable<RefreshResult> Refresher::refresh(PersonId person, std::vector<std::string> addresses) {

@@ -261,6 +261,28 @@ Expected<std::vector<std::pair<std::string, std::string>>> Store::scan_prefix(Co
   return out;
 }
 
+Status Store::for_each(Column c, std::string_view prefix,
+                       const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  if (!impl_ || impl_->closed) return fail("store is closed");
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // a full scan should not push the hot data out of the block cache
+  const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(c)));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  for (prefix.empty() ? it->SeekToFirst() : it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  const auto status = it->status();
+  it.reset();
+  impl_->db->ReleaseSnapshot(snapshot);
+  if (!status.ok()) return fail(fmt::format("scan failed: {}", status.ToString()));
+  return {};
+}
+
 std::vector<ColumnStats> Store::stats() const {
   std::vector<ColumnStats> out;
   if (!impl_ || impl_->closed) return out;

@@ -14,10 +14,10 @@ WriteQueue::~WriteQueue() {
   thread_.join();
 }
 
-bool WriteQueue::submit(Job job, Done done) {
+bool WriteQueue::submit(Job job, Done done, Admission admission) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= max_pending_) {
+    if (stopping_ || (admission == Admission::may_refuse && queue_.size() >= max_pending_)) {
       ++stats_.refused;
       return false;
     }

@@ -13,15 +13,16 @@
 namespace bokade::store {
 
 template <class Token>
-auto async_commit(WriteQueue& queue, WriteQueue::Job job, Token&& token) {
+auto async_commit(WriteQueue& queue, WriteQueue::Job job, Token&& token,
+                  WriteQueue::Admission admission = WriteQueue::Admission::may_refuse) {
   namespace asio = boost::asio;
   return asio::async_initiate<Token, void(Status, bool)>(
-      [&queue](auto handler, WriteQueue::Job j) {
+      [&queue, admission](auto handler, WriteQueue::Job j) {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         const bool accepted = queue.submit(std::move(j), [shared, executor](Status st) {
           asio::post(executor, [shared, st = std::move(st)]() mutable { (*shared)(std::move(st), true); });
-        });
+        }, admission);
         if (!accepted) asio::post(executor, [shared]() mutable { (*shared)(Status{}, false); });
       },
       token, std::move(job));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,11 @@ class Store {
   // Every (key, value) whose key starts with `prefix`, in key order; `limit` 0 means all.
   Expected<std::vector<std::pair<std::string, std::string>>> scan_prefix(Column c, std::string_view prefix,
                                                                          std::size_t limit = 0) const;
+
+  // Calls `visit(key, value)` for every key starting with `prefix` (all keys when empty), in key order,
+  // without loading them all; stops early when `visit` returns false. Reads one consistent snapshot.
+  Status for_each(Column c, std::string_view prefix,
+                  const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   [[nodiscard]] std::uint32_t recorded_schema_version() const noexcept { return recorded_version_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }

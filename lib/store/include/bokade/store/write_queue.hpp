@@ -36,8 +36,13 @@ class WriteQueue {
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
-  // False (and `done` is not called) when max_pending jobs are already waiting: the caller is overloaded.
-  bool submit(Job job, Done done);
+  // Whether a job may be refused when max_pending jobs are waiting. External traffic (a notification
+  // from the index) may: the index delivers it again. Internal writers (a refresh's result, an import)
+  // are bounded by their own concurrency and must not lose what they fetched, so they always queue.
+  enum class Admission : unsigned char { may_refuse, always };
+
+  // False (and `done` is not called) when the job may be refused and max_pending jobs are waiting.
+  bool submit(Job job, Done done, Admission admission = Admission::may_refuse);
   [[nodiscard]] Stats stats() const;
   [[nodiscard]] std::size_t pending() const;
 
