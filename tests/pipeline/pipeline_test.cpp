@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "daemon_support.hpp"
@@ -62,21 +63,44 @@ struct Platform;
 // Which booking systems the daemon's configuration names (with limits), chosen once the world is known.
 using SystemChooser = std::function<std::vector<BookingSystemLimits>(const Platform&)>;
 
+struct PlatformOptions {
+  int persons = 400;
+  std::vector<std::string> sim_args;
+  bool configure_world = false;  // name every region and booking system of the world in the daemon's config
+  bool write_relations = false;  // the simulator writes the legacy relations to relations_file()
+};
+
 // bokade-sim and a bokaded that follows it.
 struct Platform {
-  explicit Platform(const SystemChooser& choose = {}) : query_port(free_port()) {
+  explicit Platform(const SystemChooser& choose = {}, const PlatformOptions& options = {}) : query_port(free_port()) {
     const auto subscriber = fmt::format(
         "http://127.0.0.1:{}/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21", query_port);
-    sim = std::make_unique<Process>(
-        std::vector<std::string>{BOKADE_SIM_PATH, "--listen", "127.0.0.1:0", "--ready-file",
-                                 (dir.path() / "sim.ready").string(), "--persons", "400", "--seed", "7", "--subscriber",
-                                 subscriber, "--ei-redeliver-delay", "300ms", "--ei-rate", "20", "--vp-timeout", "1s",
-                                 "--log-level", "warn"},
-        dir.path() / "sim.log");
+    std::vector<std::string> sim_argv{BOKADE_SIM_PATH, "--listen", "127.0.0.1:0", "--ready-file",
+                                      (dir.path() / "sim.ready").string(), "--persons", std::to_string(options.persons),
+                                      "--seed", "7", "--subscriber", subscriber, "--ei-redeliver-delay", "300ms",
+                                      "--ei-rate", "20", "--vp-timeout", "1s", "--log-level", "warn"};
+    sim_argv.insert(sim_argv.end(), options.sim_args.begin(), options.sim_args.end());
+    if (options.write_relations) {
+      sim_argv.push_back("--write-relations");
+      sim_argv.push_back(relations_file().string());
+    }
+    sim = std::make_unique<Process>(sim_argv, dir.path() / "sim.log");
     REQUIRE_MESSAGE(wait_for_file(dir.path() / "sim.ready", 20s), read_file(dir.path() / "sim.log"));
     sim_address = json_field(read_file(dir.path() / "sim.ready"), "address");
     world = get_json(sim_address, "/control/world");
-    const auto systems = choose ? choose(*this) : std::vector<BookingSystemLimits>{};
+    auto systems = choose ? choose(*this) : std::vector<BookingSystemLimits>{};
+    std::string world_config;
+    if (options.configure_world) {
+      for (const auto& r : world.at("regions").as_array()) {
+        world_config += fmt::format("\n[[regions]]\nname = \"{}\"\norganisation_number = \"{}\"\nhsa_prefix = \"{}\"\n",
+                                    json::value_to<std::string>(r.at("name")),
+                                    json::value_to<std::string>(r.at("organisation_number")),
+                                    json::value_to<std::string>(r.at("hsa_prefix")));
+      }
+      for (const auto& sys : world.at("systems").as_array()) {
+        systems.push_back({json::value_to<std::string>(sys.at("id")), 64, 10000, 10000});
+      }
+    }
 
     std::string cfg = fmt::format(R"(
 [listen.query]
@@ -92,6 +116,8 @@ block_cache = "8MiB"
 url = "http://{}/vp"
 call_timeout = "3s"
 refresh_deadline = "6s"
+[engagement_index]
+find_content_url = "http://{}/vp/itintegration/engagementindex/FindContent/1/rivtabp21"
 [tak]
 source = "http://{}/tak/export.json"
 reload_interval = "1m"
@@ -101,14 +127,14 @@ backoff_initial = "50ms"
 breaker_failures = 3
 breaker_open_for = "1s"
 )",
-                                  query_port, (dir.path() / "data").string(), sim_address, sim_address);
+                                  query_port, (dir.path() / "data").string(), sim_address, sim_address, sim_address);
     for (const auto& s : systems) {
       cfg += fmt::format(
           "\n[[booking_systems]]\nname = \"{}\"\nsource_systems = [\"{}\"]\nmax_concurrency = {}\n"
           "rate_per_second = {}\nburst = {}\n",
           s.system, s.system, s.max_concurrency, s.rate, s.burst);
     }
-    daemon = std::make_unique<Daemon>(dir.path(), cfg);
+    daemon = std::make_unique<Daemon>(dir.path(), cfg + world_config);
     REQUIRE_MESSAGE(daemon->wait_ready(), daemon->log());
     REQUIRE_MESSAGE(
         eventually([&] { return http_get(daemon->admin, "/admin/sources").body.find("\"tak\"") != std::string::npos; },
@@ -194,6 +220,8 @@ breaker_open_for = "1s"
     auto r = http_request(daemon->admin, "POST", "/admin/persons/" + person + "/refresh");
     REQUIRE(r.status == 202);
   }
+
+  [[nodiscard]] std::filesystem::path relations_file() const { return dir.path() / "relations.csv"; }
 
   TempDir dir;
   std::uint16_t query_port;
@@ -385,4 +413,67 @@ TEST_CASE("a booking system's rate limit holds, measured at the booking system")
   MESSAGE("16 calls to one system limited to " << rate << "/s took " << total_seconds << " s; worst window rate "
                                                << worst << "/s");
   CHECK(total_seconds >= (16 - 1 - 1) / rate * 0.9);
+}
+
+TEST_CASE("coverage figures equal the simulator's ground truth for a 10,000-person world") {
+  Platform p({}, PlatformOptions{10000, {"--ei-replay-on-start", "--ei-batch-size", "1000"}, true, true});
+  // The legacy path: the clinic relations the simulator wrote, loaded with the operator's command.
+  const auto relations = p.relations_file();
+  REQUIRE(std::filesystem::exists(relations));
+  auto imported = run({BOKADECTL_PATH, "--admin", p.daemon->admin, "import-relations", relations.string()});
+  REQUIRE_MESSAGE(imported.status == 0, imported.output);
+  CHECK(imported.output.find("\"rejected\":0") != std::string::npos);
+
+  // Wait until the index is in and every refresh has run (the queue idle for a while).
+  int idle = 0;
+  const auto started = std::chrono::steady_clock::now();
+  while (idle < 15 && std::chrono::steady_clock::now() - started < 240s) {
+    const auto q = get_json(p.daemon->admin, "/admin/sources").at("refreshQueue");
+    idle = (q.at("waiting").as_int64() == 0 && q.at("running").as_int64() == 0) ? idle + 1 : 0;
+    std::this_thread::sleep_for(200ms);
+  }
+  REQUIRE(idle >= 15);
+  MESSAGE("index pushed and every person refreshed in "
+          << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
+
+  {
+    std::istringstream lines(http_get(p.daemon->admin, "/metrics").body);
+    std::string line, failures;
+    while (std::getline(lines, line)) {
+      if ((line.rfind("bokade_source_calls_total", 0) == 0 || line.rfind("bokade_source_calls_skipped_total", 0) == 0) &&
+          line.find("outcome=\"ok\"") == std::string::npos && !line.ends_with(" 0")) {
+        failures += line + "\n";
+      }
+    }
+    MESSAGE("calls that did not end ok:\n" << failures);
+  }
+  const auto ours = get_json(p.daemon->admin, "/admin/coverage?limit=5");
+  const auto truth = get_json(p.sim_address, "/control/coverage");
+  // The simulator's ground truth counts a booking on the EI path when the booking itself is indexed (and
+  // callable); the daemon's "indexed" is exactly that, seen from the slices and the engagements it holds.
+  auto expect_equal = [](const json::value& mine, const json::value& sim, const std::string& what) {
+    CAPTURE(what);
+    auto n = [](const json::value& v, const char* k) { return v.at(k).to_number<std::int64_t>(); };
+    CHECK(n(mine, "indexed") == n(sim, "ei_path"));
+    CHECK(n(mine, "relation_path") == n(sim, "legacy_path"));
+    CHECK(n(mine, "relation_and_indexed") == n(sim, "both"));
+    CHECK(mine.at("coverage").to_number<double>() == doctest::Approx(sim.at("coverage").to_number<double>()));
+    // Everything either path finds; the daemon also sees bookings that are neither indexed nor related
+    // but returned by an indexed clinic with another booking of the person (sim: "neither").
+    CHECK(n(mine, "indexed") + n(mine, "relation_path") - n(mine, "relation_and_indexed") ==
+          n(sim, "bookings") - n(sim, "neither"));
+  };
+  expect_equal(ours.at("national"), truth.at("total"), "national");
+  std::map<std::string, json::value> mine_by_region;
+  for (const auto& r : ours.at("regions").as_array()) mine_by_region[json::value_to<std::string>(r.at("region"))] = r;
+  for (const auto& r : truth.at("regions").as_array()) {
+    const auto name = json::value_to<std::string>(r.at("region"));
+    if (r.at("bookings").to_number<std::int64_t>() == r.at("neither").to_number<std::int64_t>()) continue;
+    REQUIRE_MESSAGE(mine_by_region.contains(name), name);
+    expect_equal(mine_by_region.at(name), r, name);
+  }
+  MESSAGE("national coverage: " << json::serialize(ours.at("national")));
+  CHECK(ours.at("gaps").as_array().size() == 5);
+  auto metrics = http_get(p.daemon->admin, "/metrics").body;
+  CHECK(metrics.find("bokade_coverage_appointments{booking_system=") != std::string::npos);
 }

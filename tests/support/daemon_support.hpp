@@ -27,6 +27,15 @@ block_cache = "8MiB"
 
 [logging]
 level = "{}"
+
+# No platform in these tests: port 9 on loopback refuses at once (the defaults would reach any
+# bokade-sim a developer runs on 9090).
+[engagement_index]
+find_content_url = "http://127.0.0.1:9/vp/itintegration/engagementindex/FindContent/1/rivtabp21"
+[vp]
+url = "http://127.0.0.1:9/vp"
+[tak]
+source = "http://127.0.0.1:9/tak/export.json"
 )",
                      data_dir.string(), log_level);
 }

@@ -5,7 +5,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
@@ -28,11 +32,17 @@
 #include "bokade/core/person_id.hpp"
 #include "bokade/ei/ei_metrics.hpp"
 #include "bokade/ei/engagement_apply.hpp"
+#include "bokade/ei/find_content_poller.hpp"
+#include "bokade/ei/watch_set.hpp"
 #include "bokade/ei/notification_receiver.hpp"
+#include "bokade/coverage/coverage.hpp"
+#include "bokade/coverage/coverage_metrics.hpp"
+#include "bokade/coverage/relations.hpp"
 #include "bokade/fanout/refresh_metrics.hpp"
 #include "bokade/fanout/refresh_queue.hpp"
 #include "bokade/fanout/refresher.hpp"
 #include "bokade/store/codec.hpp"
+#include "bokade/store/async_commit.hpp"
 #include "bokade/store/keys.hpp"
 #include "bokade/store/write_queue.hpp"
 #include "bokade/tak/tak_source.hpp"
@@ -127,6 +137,13 @@ struct App::Impl {
   std::unique_ptr<fanout::RefreshMetrics> refresh_metrics;
   std::unique_ptr<fanout::Refresher> refresher;
   std::unique_ptr<fanout::RefreshQueue> refresh_queue;
+  std::unique_ptr<coverage::CoverageMetrics> coverage_metrics;
+  std::unique_ptr<ei::WatchSet> watch_set;
+  std::unique_ptr<ei::PollerMetrics> poller_metrics;
+  std::unique_ptr<ei::FindContentPoller> poller;
+  asio::thread_pool background{1};  // long scans (coverage) run here, never on the I/O threads
+  asio::strand<asio::io_context::executor_type> coverage_strand{asio::make_strand(ioc)};
+  asio::steady_timer coverage_timer{coverage_strand};  // used only on coverage_strand
   std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
@@ -147,6 +164,9 @@ struct App::Impl {
   HttpResponse person_view(std::string_view id_text);
   HttpResponse request_refresh(std::string_view id_text);
   HttpResponse sources_view();
+  asio::awaitable<Expected<coverage::Report>> compute_coverage();
+  asio::awaitable<HttpResponse> import_relations(std::string body);
+  asio::awaitable<void> coverage_loop();
   std::set<std::string> addresses_of(const PersonId& person);
   void reload();
   asio::awaitable<void> handle_signals(asio::signal_set& signals);
@@ -177,6 +197,23 @@ net::Router App::Impl::admin_router() {
   r.add("GET", "/admin/sources", "admin_sources", [this](const HttpRequest&) -> asio::awaitable<HttpResponse> {
     co_return sources_view();
   });
+  r.add("GET", "/admin/coverage", "admin_coverage", [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> {
+    std::size_t limit = 20;
+    if (auto l = req.query_param("limit")) {
+      try {
+        limit = std::stoul(*l);
+      } catch (const std::exception&) {
+        co_return HttpResponse::problem(400, "Bad Request", "limit must be a whole number");
+      }
+    }
+    auto report = co_await compute_coverage();
+    if (!report) co_return HttpResponse::problem(500, "Internal Server Error", report.error().message);
+    co_return HttpResponse::json(200, coverage::to_json(*report, limit));
+  });
+  r.add(
+      "POST", "/admin/relations", "admin_relations",
+      [this](const HttpRequest& req) -> asio::awaitable<HttpResponse> { co_return co_await import_relations(req.body); },
+      std::size_t{512} << 20);
   return r;
 }
 
@@ -246,13 +283,94 @@ HttpResponse App::Impl::person_view(std::string_view id_text) {
   return HttpResponse::json(200, boost::json::serialize(body));
 }
 
-// Every logical address the person has live engagements at.
+// Every logical address to ask for the person: engagements (EI path) and relations (legacy path).
 std::set<std::string> App::Impl::addresses_of(const PersonId& person) {
   std::set<std::string> out;
   if (auto engagements = ei::engagements_of(*store, person)) {
     for (const auto& e : *engagements) out.insert(normalise_hsa(e.key.logical_address));
   }
+  if (auto relations = coverage::relations_of(*store, person)) out.insert(relations->begin(), relations->end());
   return out;
+}
+
+// Runs the scan on the background thread and comes back to the caller's executor.
+asio::awaitable<Expected<coverage::Report>> App::Impl::compute_coverage() {
+  auto home = co_await asio::this_coro::executor;
+  co_await asio::post(background, asio::use_awaitable);
+  auto cfg = current_config();
+  auto report = coverage::compute(*store, *cfg);
+  co_await asio::post(home, asio::use_awaitable);
+  if (report) coverage_metrics->set(*report);
+  co_return report;
+}
+
+asio::awaitable<void> App::Impl::coverage_loop() {
+  for (;;) {
+    auto report = co_await compute_coverage();
+    if (report) {
+      log::info("coverage computed", {{"persons", report->persons}, {"appointments", report->national.appointments},
+                                      {"coverage", report->national.coverage()}, {"ms", report->took.count()}});
+    } else {
+      log::error("coverage could not be computed", {{"error", report.error().message}});
+    }
+    coverage_timer.expires_after(std::chrono::minutes(1));
+    auto [ec] = co_await coverage_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopping) co_return;
+  }
+}
+
+// Legacy relations from a CSV or JSON-lines body; each person then gets a refresh of all their clinics.
+asio::awaitable<HttpResponse> App::Impl::import_relations(std::string body) {
+  auto parsed = std::make_shared<coverage::ParsedRelations>(coverage::parse_relations(body));
+  body.clear();
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  constexpr std::size_t chunk = 20'000;
+  const auto total = parsed->relations.size();
+  const auto started = std::chrono::steady_clock::now();
+  for (std::size_t from = 0; from < total; from += chunk) {
+    const auto to = std::min(total, from + chunk);
+    auto job = [parsed, from, to, now](const store::Store&, store::Batch& batch) -> Status {
+      std::vector<coverage::Relation> part(parsed->relations.begin() + static_cast<std::ptrdiff_t>(from),
+                                           parsed->relations.begin() + static_cast<std::ptrdiff_t>(to));
+      coverage::put_relations(batch, part, "import", now);
+      return {};
+    };
+    auto [st, accepted] = co_await store::async_commit(*write_queue, std::move(job), asio::use_awaitable,
+                                                       store::WriteQueue::Admission::always);
+    if (!accepted || !st) {
+      co_return HttpResponse::problem(503, "Service Unavailable",
+                                      fmt::format("stored {} of {} relations, then the store refused: {}", from, total,
+                                                  accepted ? st.error().message : "write queue full"));
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log::info("relations import progress", {{"done", to}, {"total", total},
+                                            {"per_second", secs > 0 ? static_cast<double>(to) / secs : 0.0},
+                                            {"eta_seconds", secs > 0 && to > 0 ? secs * static_cast<double>(total - to) / static_cast<double>(to) : 0.0}});
+  }
+  std::set<std::string> persons;
+  for (const auto& r : parsed->relations) persons.insert(r.person);
+  std::size_t queued = 0;
+  for (const auto& p : persons) {
+    auto id = PersonId::parse(p);
+    if (!id) continue;
+    // Imported persons are watched (polled on the schedule) and refreshed now.
+    write_queue->submit(watch_set->watch_job(*id, ei::WatchReason::imported, now), nullptr,
+                        store::WriteQueue::Admission::always);
+    if (refresh_queue->enqueue(p, addresses_of(*id))) ++queued;
+  }
+  boost::json::object out;
+  out["lines"] = parsed->lines;
+  out["imported"] = total;
+  out["persons"] = persons.size();
+  out["refreshesQueued"] = queued;
+  out["rejected"] = parsed->errors.size();
+  boost::json::array errors;
+  for (std::size_t i = 0; i < parsed->errors.size() && i < 20; ++i) {
+    errors.push_back({{"line", parsed->errors[i].line}, {"reason", parsed->errors[i].reason}});
+  }
+  out["errors"] = std::move(errors);
+  log::info("relations imported", {{"relations", total}, {"persons", persons.size()}, {"rejected", parsed->errors.size()}});
+  co_return HttpResponse::json(parsed->errors.empty() ? 200 : 207, boost::json::serialize(out));
 }
 
 HttpResponse App::Impl::request_refresh(std::string_view id_text) {
@@ -348,9 +466,12 @@ asio::awaitable<void> App::Impl::drain() {
   query_server->stop();
   tak->stop();
   refresh_queue->stop();
+  asio::post(coverage_strand, [this] { coverage_timer.cancel(); });
   const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
   asio::steady_timer timer(ioc);
-  while (admin_server->open_connections() + query_server->open_connections() + refresh_queue->stats().running > 0) {
+  poller->stop();
+  while (admin_server->open_connections() + query_server->open_connections() + refresh_queue->stats().running > 0 ||
+         poller->running()) {
     if (std::chrono::steady_clock::now() >= deadline) {
       log::warn("drain timeout; closing connections still open",
                 {{"open", admin_server->open_connections() + query_server->open_connections()}});
@@ -391,7 +512,8 @@ int App::run() {
   for (auto c : store::all_columns) columns.emplace_back(store::to_string(c));
   s.store_metrics = std::make_unique<metrics::StoreMetrics>(s.metrics->registry(), columns);
   s.config_metrics = std::make_unique<metrics::ConfigMetrics>(s.metrics->registry());
-  s.write_queue = std::make_unique<store::WriteQueue>(*s.store, 64);
+  // Notifications waiting for the disk beyond this are refused with a fault (the index redelivers).
+  s.write_queue = std::make_unique<store::WriteQueue>(*s.store, 256);
   s.ei_metrics = std::make_unique<ei::EiMetrics>(s.metrics->registry());
   ei::ReceiverOptions receiver_options;
   receiver_options.max_transactions = cfg->engagement_index.notification_max_transactions;
@@ -422,8 +544,36 @@ int App::run() {
       s.ioc.get_executor(), *s.refresher, std::min<std::size_t>(cfg->refresh.max_concurrency, 64), 100'000);
   s.notifications = std::make_unique<ei::NotificationReceiver>(
       *s.write_queue, receiver_options, s.ei_metrics.get(), [&s](const ei::ApplySummary& summary) {
-        for (const auto& [person, addresses] : summary.affected) s.refresh_queue->enqueue(person, addresses);
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        for (const auto& [address, system] : summary.source_system_of) s.refresher->learn(address, system);
+        for (const auto& [person, addresses] : summary.affected) {
+          s.refresh_queue->enqueue(person, addresses);
+          // A notified person joins the watch set: FindContent polls catch what a lost push missed.
+          if (auto id = PersonId::parse(person)) {
+            s.write_queue->submit(s.watch_set->watch_job(*id, ei::WatchReason::notified, now), nullptr,
+                                  store::WriteQueue::Admission::always);
+          }
+        }
       });
+  ei::WatchOptions watch_options;
+  watch_options.expiry = std::chrono::duration_cast<std::chrono::seconds>(cfg->engagement_index.watch_expiry);
+  watch_options.interval = std::chrono::duration_cast<std::chrono::seconds>(cfg->engagement_index.poll_interval);
+  watch_options.jitter = cfg->engagement_index.poll_jitter;
+  s.watch_set = std::make_unique<ei::WatchSet>(*s.store, *s.write_queue, watch_options);
+  s.poller_metrics = std::make_unique<ei::PollerMetrics>(s.metrics->registry());
+  ei::PollerOptions poller_options;
+  poller_options.find_content_url = cfg->engagement_index.find_content_url;
+  poller_options.ei_logical_address = cfg->engagement_index.logical_address;
+  poller_options.consumer_hsa_id = cfg->identity.hsa_id;
+  poller_options.max_calls_per_second = cfg->engagement_index.max_calls_per_second;
+  s.poller = std::make_unique<ei::FindContentPoller>(
+      s.ioc.get_executor(), s.vp_client, *s.store, *s.write_queue, *s.watch_set, poller_options, s.poller_metrics.get(),
+      [&s](const std::string& person, const std::set<std::string>& addresses) {
+        return s.refresh_queue->enqueue(person, addresses);
+      });
+  if (auto st = s.refresher->learn_from_store(); !st) {
+    log::warn("could not read the engagements to learn booking systems", {{"error", st.error().message}});
+  }
   s.metrics->on_scrape([&s] {
     for (const auto& st : s.store->stats()) {
       s.store_metrics->set(store::to_string(st.column), static_cast<double>(st.estimated_keys),
@@ -449,7 +599,12 @@ int App::run() {
                             {"address", fmt::format("{}:{}", server->options().address, server->port())}});
   }
 
+  std::vector<std::string> region_names;
+  for (const auto& r : cfg->regions) region_names.push_back(r.name);
+  s.coverage_metrics = std::make_unique<coverage::CoverageMetrics>(s.metrics->registry(), region_names, system_names);
   s.refresh_queue->start();
+  s.poller->start();
+  asio::co_spawn(s.coverage_strand, s.coverage_loop(), asio::detached);
   asio::co_spawn(
       s.ioc,
       [&s]() -> asio::awaitable<void> {
@@ -487,6 +642,8 @@ int App::run() {
 
   s.admin_server.reset();
   s.query_server.reset();
+  s.background.join();
+  s.poller.reset();
   s.refresh_queue.reset();
   s.refresher.reset();
   s.write_queue.reset();  // finishes queued writes before the store closes

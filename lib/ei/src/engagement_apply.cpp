@@ -86,6 +86,7 @@ Status apply_transactions(const store::Store& store, store::Batch& batch,
       ++summary.created;
       summary.affected[person->str()].insert(normalise_hsa(key.logical_address));
     }
+    if (!t.delete_flag) summary.source_system_of.emplace(normalise_hsa(key.logical_address), key.source_system);
     batch.put(store::Column::engagements, stored_key, store::encode_engagement_record(record));
   }
   return {};

@@ -34,6 +34,8 @@ struct ApplySummary {
   std::uint64_t invalid_person = 0;   // registeredResidentIdentification unusable
   // Persons whose engagements changed, and the logical addresses (normalised) that changed for each.
   std::map<std::string, std::set<std::string>> affected;
+  // The sourceSystem seen for each logical address (normalised) in created or updated engagements.
+  std::map<std::string, std::string> source_system_of;
 
   [[nodiscard]] std::uint64_t applied() const { return created + updated + deleted + unknown_deletes; }
 };

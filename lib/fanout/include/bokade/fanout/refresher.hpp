@@ -58,9 +58,15 @@ class Refresher {
   // Returns when every call has ended or the refresh deadline passed.
   boost::asio::awaitable<RefreshResult> refresh(PersonId person, std::vector<std::string> addresses);
 
-  // The booking system an address belongs to, from the person's engagements (sourceSystem) and the
-  // configured booking systems; "other" when unknown.
+  // The booking system an address belongs to: from the person's engagements there (sourceSystem), else
+  // from what any engagement at that address said (learn()), mapped through the configured booking
+  // systems; "other" when unknown.
   [[nodiscard]] std::string booking_system_for(const PersonId& person, std::string_view logical_address) const;
+  // Remembers the sourceSystem engagements at `logical_address` name, for addresses a person reaches
+  // only through a relation. Thread-safe.
+  void learn(std::string_view logical_address, std::string_view source_system);
+  // Learns from every stored engagement (at start-up; reads the whole engagements column family).
+  Status learn_from_store();
 
   struct SourceState {
     std::string booking_system;
