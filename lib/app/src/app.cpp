@@ -41,6 +41,7 @@
 #include "bokade/fanout/refresh_metrics.hpp"
 #include "bokade/fanout/refresh_queue.hpp"
 #include "bokade/fanout/refresher.hpp"
+#include "bokade/fanout/retention.hpp"
 #include "bokade/store/codec.hpp"
 #include "bokade/store/async_commit.hpp"
 #include "bokade/store/keys.hpp"
@@ -143,7 +144,8 @@ struct App::Impl {
   std::unique_ptr<ei::FindContentPoller> poller;
   asio::thread_pool background{1};  // long scans (coverage) run here, never on the I/O threads
   asio::strand<asio::io_context::executor_type> coverage_strand{asio::make_strand(ioc)};
-  asio::steady_timer coverage_timer{coverage_strand};  // used only on coverage_strand
+  asio::steady_timer coverage_timer{coverage_strand};   // used only on coverage_strand
+  asio::steady_timer retention_timer{coverage_strand};  // likewise
   std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
@@ -167,6 +169,7 @@ struct App::Impl {
   asio::awaitable<Expected<coverage::Report>> compute_coverage();
   asio::awaitable<HttpResponse> import_relations(std::string body);
   asio::awaitable<void> coverage_loop();
+  asio::awaitable<void> retention_loop();
   std::set<std::string> addresses_of(const PersonId& person);
   void reload();
   asio::awaitable<void> handle_signals(asio::signal_set& signals);
@@ -319,6 +322,29 @@ asio::awaitable<void> App::Impl::coverage_loop() {
   }
 }
 
+// Purges appointments past their start + grace and persons whose watch expired, every purge_interval.
+asio::awaitable<void> App::Impl::retention_loop() {
+  for (;;) {
+    const auto cfg = current_config();
+    retention_timer.expires_after(cfg->retention.purge_interval);
+    auto [ec] = co_await retention_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopping) co_return;
+    auto home = co_await asio::this_coro::executor;
+    co_await asio::post(background, asio::use_awaitable);
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto result = fanout::purge_once(*store, *write_queue, *watch_set, now,
+                                     std::chrono::duration_cast<std::chrono::seconds>(cfg->retention.appointment_grace));
+    co_await asio::post(home, asio::use_awaitable);
+    if (!result) {
+      log::error("retention pass failed", {{"error", result.error().message}});
+      continue;
+    }
+    store_metrics->purged(static_cast<double>(result->appointments_purged), static_cast<double>(result->persons_deleted));
+    log::info("retention pass", {{"slices", result->slices_scanned}, {"appointments_purged", result->appointments_purged},
+                                 {"persons_deleted", result->persons_deleted}});
+  }
+}
+
 // Legacy relations from a CSV or JSON-lines body; each person then gets a refresh of all their clinics.
 asio::awaitable<HttpResponse> App::Impl::import_relations(std::string body) {
   auto parsed = std::make_shared<coverage::ParsedRelations>(coverage::parse_relations(body));
@@ -466,7 +492,10 @@ asio::awaitable<void> App::Impl::drain() {
   query_server->stop();
   tak->stop();
   refresh_queue->stop();
-  asio::post(coverage_strand, [this] { coverage_timer.cancel(); });
+  asio::post(coverage_strand, [this] {
+    coverage_timer.cancel();
+    retention_timer.cancel();
+  });
   const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
   asio::steady_timer timer(ioc);
   poller->stop();
@@ -605,6 +634,7 @@ int App::run() {
   s.refresh_queue->start();
   s.poller->start();
   asio::co_spawn(s.coverage_strand, s.coverage_loop(), asio::detached);
+  asio::co_spawn(s.coverage_strand, s.retention_loop(), asio::detached);
   asio::co_spawn(
       s.ioc,
       [&s]() -> asio::awaitable<void> {

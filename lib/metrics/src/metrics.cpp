@@ -104,6 +104,18 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry, const std::vector<std
                     .Help("Bytes held in SST files and memtables, by column family")
                     .Register(registry);
   for (const auto& c : columns) gauges_[c] = {&keys.Add({{"column_family", c}}), &bytes.Add({{"column_family", c}})};
+  auto& purges = prometheus::BuildCounter()
+                     .Name("bokade_store_purged_total")
+                     .Help("What retention removed: appointments past their start plus the grace period, and "
+                           "persons whose watch expired")
+                     .Register(registry);
+  purged_appointments_ = &purges.Add({{"kind", "appointment"}});
+  purged_persons_ = &purges.Add({{"kind", "person"}});
+}
+
+void StoreMetrics::purged(double appointments, double persons) {
+  purged_appointments_->Increment(appointments);
+  purged_persons_->Increment(persons);
 }
 
 void StoreMetrics::set(std::string_view column, double keys, double bytes) {

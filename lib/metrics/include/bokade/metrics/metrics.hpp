@@ -66,9 +66,12 @@ class StoreMetrics {
  public:
   StoreMetrics(prometheus::Registry& registry, const std::vector<std::string>& columns);
   void set(std::string_view column, double keys, double bytes);
+  void purged(double appointments, double persons);
 
  private:
   std::map<std::string, std::pair<prometheus::Gauge*, prometheus::Gauge*>, std::less<>> gauges_;
+  prometheus::Counter* purged_appointments_ = nullptr;
+  prometheus::Counter* purged_persons_ = nullptr;
 };
 
 // Configuration reloads (SIGHUP).
