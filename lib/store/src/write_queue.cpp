@@ -59,14 +59,18 @@ void WriteQueue::run() {
     Status written = batch.count() > 0 ? store_.write(batch) : Status{};
     std::uint64_t failed = 0;
     for (std::size_t i = 0; i < group.size(); ++i) {
-      Status outcome = !written ? written : results[i];
-      if (!outcome) ++failed;
-      if (group[i].done) group[i].done(std::move(outcome));
+      if (!written || !results[i]) ++failed;
     }
-    std::lock_guard lock(mutex_);
-    stats_.jobs += group.size();
-    stats_.groups += batch.count() > 0 ? 1 : 0;
-    stats_.failed += failed;
+    {
+      // Counted before anyone is told, so a caller that has its answer sees it counted.
+      std::lock_guard lock(mutex_);
+      stats_.jobs += group.size();
+      stats_.groups += batch.count() > 0 ? 1 : 0;
+      stats_.failed += failed;
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (group[i].done) group[i].done(!written ? written : std::move(results[i]));
+    }
   }
 }
 
