@@ -1,3 +1,4 @@
+#include "bokade/core/text.hpp"
 #include "bokade/core/engagement.hpp"
 
 #include <array>
@@ -18,13 +19,6 @@ auto fields(K& k) {
           &k.source_system, &k.data_controller, &k.owner};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "bokade/core/text.hpp"
 #include "bokade/coverage/coverage.hpp"
 
 #include <boost/json.hpp>
@@ -16,11 +17,6 @@
 namespace bokade::coverage {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -138,7 +134,7 @@ Expected<Report> compute(const store::Store& store, const config::Config& config
     const bool via_ei = ei_addresses.contains(address);
     const bool via_relation = relation_addresses.contains(address);
     for (const auto& a : slice->appointments) {
-      auto identity = lower(a.healthcare_facility) + '\0' + a.booking_id;
+      auto identity = to_lower(a.healthcare_facility) + '\0' + a.booking_id;
       auto& seen = appointments[identity];
       if (seen.address.empty()) seen.address = address;
       seen.ei = seen.ei || via_ei;

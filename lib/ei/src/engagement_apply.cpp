@@ -1,3 +1,4 @@
+#include "bokade/core/text.hpp"
 #include "bokade/ei/engagement_apply.hpp"
 
 #include <cctype>
@@ -10,11 +11,6 @@
 namespace bokade::ei {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The instant that orders two versions of one engagement: updateTime, else creationTime.
 std::optional<UtcTime> version_of(const std::optional<UtcTime>& update, const std::optional<UtcTime>& creation) {
@@ -39,7 +35,7 @@ Status apply_transactions(const store::Store& store, store::Batch& batch,
     }
     EngagementKey key = e.key;
     key.registered_resident_identification = person->str();
-    key.service_domain = lower(key.service_domain);
+    key.service_domain = to_lower(key.service_domain);
     const auto stored_key = store::engagement_key(*person, key);
 
     auto existing_value = store.get(store::Column::engagements, stored_key, batch);

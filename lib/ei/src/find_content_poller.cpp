@@ -1,3 +1,4 @@
+#include "bokade/core/text.hpp"
 #include "bokade/ei/find_content_poller.hpp"
 
 #include <algorithm>
@@ -25,11 +26,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 UtcTime utc_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
@@ -63,11 +59,11 @@ struct CallResult {
 // Makes the stored engagements of `person` in `domain` equal `answer` (the full truth for that pair).
 Status reconcile(const store::Store& s, store::Batch& batch, const PersonId& person, std::string_view domain,
                  const std::vector<Engagement>& answer, UtcTime asked_at, ApplySummary& summary) {
-  const std::string domain_lower = lower(domain);
+  const std::string domain_lower = to_lower(domain);
   std::vector<rivta::EngagementTransaction> transactions;
   std::set<EngagementKey> present;
   for (const auto& e : answer) {
-    if (lower(e.key.service_domain) != domain_lower) continue;
+    if (to_lower(e.key.service_domain) != domain_lower) continue;
     auto p = PersonId::parse(e.key.registered_resident_identification);
     if (!p || *p != person) continue;  // not what was asked: never trusted as truth about someone else
     EngagementKey k = e.key;

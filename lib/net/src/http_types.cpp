@@ -1,3 +1,4 @@
+#include "bokade/core/text.hpp"
 #include "bokade/net/http_types.hpp"
 
 #include <cctype>
@@ -7,13 +8,6 @@
 namespace bokade::net {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

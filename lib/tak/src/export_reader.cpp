@@ -6,6 +6,7 @@
 // Field names are matched case-insensitively, because the two layouts in use spell the same relationship
 // "logiskAdress" and "logiskadress"; the older layout names the consumer "tjanstekonsument".
 
+#include "bokade/core/text.hpp"
 #include "export_reader.hpp"
 
 #include <cctype>
@@ -23,13 +24,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
