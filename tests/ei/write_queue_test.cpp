@@ -114,7 +114,38 @@ TEST_CASE("over max_pending, submit refuses at once") {
         written.set_value();
       },
       store::WriteQueue::Admission::always));
+  // Internal jobs do not count against the cap: once the refusable ones are taken, there is room again,
+  // however many internal jobs wait.
+  for (int i = 0; i < 5; ++i) {
+    CHECK(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr,
+                   store::WriteQueue::Admission::always));
+  }
+  CHECK_FALSE(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr));
   release.set_value();
   written.get_future().wait();
   CHECK(s->get(store::Column::slices, "kept")->has_value());
+}
+
+TEST_CASE("internal writes waiting do not crowd out the index's notifications") {
+  TempDir dir;
+  auto s = std::move(*store::Store::open(dir.path(), {}));
+  store::WriteQueue q(*s, 1);
+  std::promise<void> release, started;
+  auto gate = release.get_future().share();
+  REQUIRE(q.submit(
+      [&, gate](const store::Store&, store::Batch&) -> Status {
+        started.set_value();
+        gate.wait();
+        return {};
+      },
+      nullptr, store::WriteQueue::Admission::always));
+  started.get_future().wait();
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr,
+                     store::WriteQueue::Admission::always));
+  }
+  // 50 refresh results wait; a notification still gets its place (the cap is 1).
+  CHECK(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr));
+  CHECK_FALSE(q.submit([](const store::Store&, store::Batch&) -> Status { return {}; }, nullptr));
+  release.set_value();
 }

@@ -17,11 +17,12 @@ WriteQueue::~WriteQueue() {
 bool WriteQueue::submit(Job job, Done done, Admission admission) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || (admission == Admission::may_refuse && queue_.size() >= max_pending_)) {
+    if (stopping_ || (admission == Admission::may_refuse && refusable_waiting_ >= max_pending_)) {
       ++stats_.refused;
       return false;
     }
-    queue_.push_back({std::move(job), std::move(done)});
+    if (admission == Admission::may_refuse) ++refusable_waiting_;
+    queue_.push_back({std::move(job), std::move(done), admission});
   }
   cv_.notify_one();
   return true;
@@ -45,6 +46,7 @@ void WriteQueue::run() {
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       group.swap(queue_);
+      refusable_waiting_ = 0;
     }
     Batch batch;
     std::vector<Status> results;

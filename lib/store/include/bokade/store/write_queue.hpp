@@ -41,7 +41,9 @@ class WriteQueue {
   // are bounded by their own concurrency and must not lose what they fetched, so they always queue.
   enum class Admission : unsigned char { may_refuse, always };
 
-  // False (and `done` is not called) when the job may be refused and max_pending jobs are waiting.
+  // False (and `done` is not called) when the job may be refused and max_pending refusable jobs are
+  // waiting. Jobs that always queue do not count against max_pending, so internal writes never crowd
+  // out the index's notifications.
   bool submit(Job job, Done done, Admission admission = Admission::may_refuse);
   [[nodiscard]] Stats stats() const;
   [[nodiscard]] std::size_t pending() const;
@@ -51,12 +53,14 @@ class WriteQueue {
   struct Item {
     Job job;
     Done done;
+    Admission admission;
   };
   Store& store_;
   const std::size_t max_pending_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
+  std::size_t refusable_waiting_ = 0;  // jobs in queue_ that counted against max_pending_
   bool stopping_ = false;
   Stats stats_;
   std::thread thread_;
