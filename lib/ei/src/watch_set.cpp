@@ -124,7 +124,10 @@ UtcTime WatchSet::retry_at(UtcTime now, std::chrono::seconds delay) {
 }
 
 store::WriteQueue::Job WatchSet::watch_job(const PersonId& person, WatchReason reason, UtcTime now) {
-  const auto first_due = jittered(now, options_.first_poll_within, 0.0, 1.0);
+  // A notified person was just refreshed because of the notification: their first poll comes one
+  // interval later. A queried or imported person is polled soon, to learn their engagements.
+  const auto first_due =
+      reason == WatchReason::notified ? next_poll(now) : jittered(now, options_.first_poll_within, 0.0, 1.0);
   const auto expiry = now + options_.expiry;
   return [person, reason, now, first_due, expiry](const store::Store& s, store::Batch& batch) -> Status {
     const auto key = store::person_key(person);

@@ -54,7 +54,8 @@ struct WatchOptions {
   std::chrono::seconds expiry{std::chrono::days(30)};  // a watch lasts this long after its last extension
   std::chrono::seconds interval{std::chrono::hours(6)};  // between two polls of one person
   double jitter = 0.1;                                  // ± share of interval, 0..1
-  std::chrono::seconds first_poll_within{60};            // a new person's first poll: uniformly in [now, now + this]
+  std::chrono::seconds first_poll_within{60};            // a queried or imported person's first poll: uniformly
+                                                        // in [now, now + this]; a notified one's: one interval on
 };
 
 // The meta key holding the number of scheduled persons (8-byte big-endian).
