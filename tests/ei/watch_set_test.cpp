@@ -105,6 +105,18 @@ TEST_CASE("watch() adds a person with a jittered first poll; watching again exte
   CHECK((again.reasons & static_cast<std::uint8_t>(ei::WatchReason::imported)) != 0);
 }
 
+TEST_CASE("a notified person is first polled one interval on: the notification already refreshed them") {
+  Fixture f;  // interval 1 h, jitter 0.1
+  for (int i = 0; i < 50; ++i) REQUIRE(f.run(f.watch.watch_job(pid(i), ei::WatchReason::notified, t0)).has_value());
+  for (int i = 0; i < 50; ++i) {
+    const auto r = f.record(pid(i));
+    CHECK(r.next_due >= t0 + 54min);
+    CHECK(r.next_due <= t0 + 66min);
+  }
+  // Nobody is due within the first minute, as a queried or imported person would be.
+  CHECK(f.watch.due(t0 + 60s, 100)->empty());
+}
+
 TEST_CASE("first polls of many new persons are spread, not all at once") {
   Fixture f;
   for (int i = 0; i < 200; ++i) REQUIRE(f.run(f.watch.watch_job(pid(i), ei::WatchReason::imported, t0)).has_value());
