@@ -4,6 +4,8 @@
 // interrupted, Prometheus text sums, /proc memory figures and personnummer beyond the test helper's
 // 28,000.
 
+#include "process.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -45,17 +47,7 @@ inline std::string command_line(int argc, char** argv) {
   return out;
 }
 
-inline std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using bokade::test::free_port;
 
 // Child processes to kill when the benchmark is interrupted (SIGINT, SIGTERM). Normal exits and
 // exceptions kill them through test::Process's destructor; this covers Ctrl-C.

@@ -7,8 +7,8 @@
 
 using namespace bokade;
 using namespace bokade::rivta;
-using test::read_shared;
-using test::rivta_time;
+using rivta::test::read_shared;
+using rivta::test::rivta_time;
 
 namespace {
 const std::string large_payload_path = "itintegration/engagementindex/samples/vp-tests/ProcessNotificationLargePayload.xml";
@@ -116,7 +116,7 @@ TEST_CASE("FindContent request round trip, and refusals") {
 
 TEST_CASE("FindContentResponse round trip") {
   std::vector<Engagement> engagements;
-  for (int i = 0; i < 25; ++i) engagements.push_back(test::sample_engagement(i));
+  for (int i = 0; i < 25; ++i) engagements.push_back(rivta::test::sample_engagement(i));
   const auto back = read_find_content_response(write_find_content_response(engagements).value());
   REQUIRE(back);
   CHECK(*back == engagements);
@@ -131,7 +131,7 @@ TEST_CASE("FindContentResponse round trip") {
 
 TEST_CASE("ProcessNotification round trip with deletes") {
   std::vector<EngagementTransaction> txs;
-  for (int i = 0; i < 10; ++i) txs.push_back({i % 3 == 0, test::sample_engagement(i)});
+  for (int i = 0; i < 10; ++i) txs.push_back({i % 3 == 0, rivta::test::sample_engagement(i)});
   const auto back = read_process_notification(write_process_notification("SE-BOKADE", txs).value());
   REQUIRE(back);
   CHECK(back->logical_address == "SE-BOKADE");

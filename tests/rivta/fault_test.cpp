@@ -10,7 +10,7 @@ using namespace bokade;
 using namespace bokade::rivta;
 
 TEST_CASE("the VP fault texts of the real ProcessingStatus sample are classified") {
-  const auto records = read_processing_status(test::read_shared("agp/processingstatus_with_failures.xml"));
+  const auto records = read_processing_status(rivta::test::read_shared("agp/processingstatus_with_failures.xml"));
   REQUIRE(records);
   REQUIRE(records->size() == 3);
   const auto vp007 = classify_fault_text((*records)[0].error_text);
@@ -61,7 +61,7 @@ TEST_CASE("retryable and permanent VP and EI codes") {
 }
 
 TEST_CASE("AGP's bare soap:Fault sample") {
-  const auto f = read_fault(test::read_shared("agp/scheduling/process-notification/fault-response-expected-result.xml"));
+  const auto f = read_fault(rivta::test::read_shared("agp/scheduling/process-notification/fault-response-expected-result.xml"));
   REQUIRE(f);
   CHECK(f->faultcode == "soap:Server");
   CHECK(f->faultstring == "Some error message");
@@ -113,7 +113,7 @@ TEST_CASE("a personnummer in a producer's fault never reaches the error text") {
 }
 
 TEST_CASE("a document that is no fault is refused by read_fault") {
-  const auto f = read_fault(test::read_shared("itintegration/engagementindex/samples/ei-tests/FindContent.xml"));
+  const auto f = read_fault(rivta::test::read_shared("itintegration/engagementindex/samples/ei-tests/FindContent.xml"));
   REQUIRE_FALSE(f);
   CHECK(f.error().outcome == Outcome::parse_error);
 }

@@ -97,7 +97,7 @@ TEST_CASE("a 100 MB body is refused before parsing") {
 
   ReaderLimits small;
   small.max_bytes = 1000;
-  require_refused_quickly(test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
+  require_refused_quickly(rivta::test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
                           "exceeds the limit of 1000", small);
 }
 
@@ -110,15 +110,15 @@ TEST_CASE("deep nesting is refused") {
 
   ReaderLimits shallow;
   shallow.max_depth = 3;
-  require_refused_quickly(test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
+  require_refused_quickly(rivta::test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
                           "nested deeper than 3", shallow);
 }
 
 TEST_CASE("truncated documents are refused at every cut, never half-read") {
   const std::vector<std::string> samples = {
-      test::read_shared("crm.scheduling/samples/takecare-adapter-testfiles/GetSubjectOfCareSchedule/response-output.xml"),
-      test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
-      test::read_shared("agp/scheduling/aggregated-tidbokningar-request.xml"),
+      rivta::test::read_shared("crm.scheduling/samples/takecare-adapter-testfiles/GetSubjectOfCareSchedule/response-output.xml"),
+      rivta::test::read_shared("itintegration/engagementindex/samples/ei-tests/ProcessNotification.xml"),
+      rivta::test::read_shared("agp/scheduling/aggregated-tidbokningar-request.xml"),
   };
   const auto all = readers();
   for (const auto& doc : samples) {

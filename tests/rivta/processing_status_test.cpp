@@ -7,10 +7,10 @@
 
 using namespace bokade;
 using namespace bokade::rivta;
-using test::rivta_time;
+using rivta::test::rivta_time;
 
 TEST_CASE("ProcessingStatus sample without failures: two DataFromSource records") {
-  const auto r = read_processing_status(test::read_shared("agp/processingstatus_no_failures.xml"));
+  const auto r = read_processing_status(rivta::test::read_shared("agp/processingstatus_no_failures.xml"));
   REQUIRE(r);
   REQUIRE(r->size() == 2);
   CHECK((*r)[0].logical_address == "SE2321000164-101B");
@@ -24,7 +24,7 @@ TEST_CASE("ProcessingStatus sample without failures: two DataFromSource records"
 }
 
 TEST_CASE("ProcessingStatus sample with failures: three NoDataSynchFailed records, no lastSuccessfulSynch") {
-  const auto r = read_processing_status(test::read_shared("agp/processingstatus_with_failures.xml"));
+  const auto r = read_processing_status(rivta::test::read_shared("agp/processingstatus_with_failures.xml"));
   REQUIRE(r);
   REQUIRE(r->size() == 3);
   CHECK((*r)[0].logical_address == "HSATEST2-CRS");
@@ -42,7 +42,7 @@ TEST_CASE("ProcessingStatus sample with failures: three NoDataSynchFailed record
 }
 
 TEST_CASE("ProcessingStatus writer → reader keeps every field the schema carries") {
-  const auto statuses = test::sample_statuses();
+  const auto statuses = rivta::test::sample_statuses();
   const auto back = read_processing_status(write_processing_status_element(statuses));
   REQUIRE(back);
   REQUIRE(back->size() == 4);

@@ -10,8 +10,8 @@
 
 using namespace bokade;
 using namespace bokade::rivta;
-using test::read_shared;
-using test::rivta_time;
+using rivta::test::read_shared;
+using rivta::test::rivta_time;
 
 TEST_CASE("TakeCare adapter response: two bookings with 12-digit times and empty elements") {
   const auto r = read_schedule_response(
@@ -207,7 +207,7 @@ TEST_CASE("request writer refuses what the schema would refuse") {
 
 TEST_CASE("response round trip: 50 timeslots with text needing escapes survive unchanged") {
   std::vector<Appointment> many;
-  for (int i = 0; i < 50; ++i) many.push_back(test::sample_appointment(i));
+  for (int i = 0; i < 50; ++i) many.push_back(rivta::test::sample_appointment(i));
   const auto xml = write_schedule_response(many);
   REQUIRE(xml);
   const auto back = read_schedule_response(*xml);
@@ -218,11 +218,11 @@ TEST_CASE("response round trip: 50 timeslots with text needing escapes survive u
 }
 
 TEST_CASE("response writer: facility is mandatory; a subject_of_care is normalised or left out") {
-  Appointment a = test::sample_appointment(0);
+  Appointment a = rivta::test::sample_appointment(0);
   a.healthcare_facility.clear();
   CHECK_FALSE(write_schedule_response(std::vector{a}));
 
-  a = test::sample_appointment(0);
+  a = rivta::test::sample_appointment(0);
   a.subject_of_care = "19121212-1212";
   auto back = read_schedule_response(write_schedule_response(std::vector{a}).value());
   REQUIRE(back);
@@ -250,8 +250,8 @@ TEST_CASE("daylight saving: times are local without a zone, so the autumn fold c
 }
 
 TEST_CASE("response with ProcessingStatus header round trip") {
-  const auto statuses = test::sample_statuses();
-  const auto xml = write_schedule_response(std::vector{test::sample_appointment(1)}, &statuses);
+  const auto statuses = rivta::test::sample_statuses();
+  const auto xml = write_schedule_response(std::vector{rivta::test::sample_appointment(1)}, &statuses);
   REQUIRE(xml);
   const auto back = read_schedule_response(*xml);
   REQUIRE(back);

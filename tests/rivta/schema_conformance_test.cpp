@@ -58,7 +58,7 @@ TEST_CASE("GetSubjectOfCareScheduleResponse is schema-valid: empty, 50 timeslots
   require_valid("schedule", write_schedule_response({}).value());
 
   std::vector<Appointment> many;
-  for (int i = 0; i < 50; ++i) many.push_back(test::sample_appointment(i));
+  for (int i = 0; i < 50; ++i) many.push_back(rivta::test::sample_appointment(i));
   many[3].subject_of_care = "19121212-1212";  // normalised to the 12-character form
   many[4].subject_of_care = "not an id";      // left out
   many[5].purpose = std::string("control\x01char and \xff bad utf-8");
@@ -70,8 +70,8 @@ TEST_CASE("GetSubjectOfCareScheduleResponse is schema-valid: empty, 50 timeslots
 }
 
 TEST_CASE("GetSubjectOfCareScheduleResponse with a ProcessingStatus header (all four codes) is valid in the AGP schema") {
-  const auto statuses = test::sample_statuses();
-  std::vector<Appointment> some{test::sample_appointment(1), test::sample_appointment(2)};
+  const auto statuses = rivta::test::sample_statuses();
+  std::vector<Appointment> some{rivta::test::sample_appointment(1), rivta::test::sample_appointment(2)};
   const auto xml = write_schedule_response(some, &statuses).value();
   require_valid("schedule_agp", xml);
   // lastSuccessfulSynch is present even for the record that never had a success.
@@ -82,9 +82,9 @@ TEST_CASE("GetSubjectOfCareScheduleResponse with a ProcessingStatus header (all 
 }
 
 TEST_CASE("the ProcessingStatus element alone is valid; the reference implementation's is not") {
-  require_valid("processing_status", write_processing_status_element(test::sample_statuses()));
+  require_valid("processing_status", write_processing_status_element(rivta::test::sample_statuses()));
   // AGP leaves lastSuccessfulSynch out of NoDataSynchFailed records, which its own schema forbids.
-  const auto reference = schemas().validate("processing_status", test::read_shared("agp/processingstatus_with_failures.xml"));
+  const auto reference = schemas().validate("processing_status", rivta::test::read_shared("agp/processingstatus_with_failures.xml"));
   CHECK_FALSE(reference.valid);
   CHECK(reference.output.find("lastSuccessfulSynch") != std::string::npos);
 }
@@ -108,13 +108,13 @@ TEST_CASE("FindContent request is schema-valid, with and without filters") {
 TEST_CASE("FindContentResponse is schema-valid") {
   require_valid("find_content", write_find_content_response({}).value());
   std::vector<Engagement> engagements;
-  for (int i = 0; i < 7; ++i) engagements.push_back(test::sample_engagement(i));
+  for (int i = 0; i < 7; ++i) engagements.push_back(rivta::test::sample_engagement(i));
   require_valid("find_content", write_find_content_response(engagements).value());
 }
 
 TEST_CASE("ProcessNotification request (1001 transactions from the VP sample, rewritten) is schema-valid") {
   const auto sample = read_process_notification(
-      test::read_shared("itintegration/engagementindex/samples/vp-tests/ProcessNotificationLargePayload.xml"));
+      rivta::test::read_shared("itintegration/engagementindex/samples/vp-tests/ProcessNotificationLargePayload.xml"));
   REQUIRE(sample);
   REQUIRE(sample->transactions.size() == 1001);
   auto transactions = sample->transactions;
@@ -135,7 +135,7 @@ TEST_CASE("SOAP faults are schema-valid") {
 }
 
 TEST_CASE("the validation is strict enough to catch writer mistakes (negative controls)") {
-  std::string xml = write_schedule_response(std::vector{test::sample_appointment(0)}).value();
+  std::string xml = write_schedule_response(std::vector{rivta::test::sample_appointment(0)}).value();
   // Fields out of schema order.
   std::string swapped = xml;
   const auto performer = swapped.find("<core:performer>");

@@ -10,7 +10,7 @@
 
 #include "bokade/rivta/fault.hpp"
 #include "bokade/rivta/schedule.hpp"
-#include "schema_check.hpp"
+#include "schema_set.hpp"
 #include "sim_process.hpp"
 
 using namespace bokade;
@@ -72,7 +72,7 @@ rivta::Fault fault_of(const net::ClientResult& r) {
 
 TEST_CASE("no fault: direct and VP answers agree and validate") {
   FaultFixture f;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   auto d = f.direct();
   auto v = f.via_vp();
   REQUIRE(d.has_value());
@@ -150,7 +150,7 @@ TEST_CASE("reset: half a body, then a TCP reset; VP gives VP009") {
 
 TEST_CASE("http500: a SOAP fault from the producer, relayed by VP") {
   FaultFixture f;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   f.set(R"({"mode":"http500"})");
   for (auto r : {f.direct(), f.via_vp()}) {
     const auto fault = fault_of(r);

@@ -9,7 +9,7 @@
 #include "bokade/net/http_server.hpp"
 #include "bokade/rivta/engagement_index.hpp"
 #include "bokade/rivta/fault.hpp"
-#include "schema_check.hpp"
+#include "schema_set.hpp"
 #include "sim_process.hpp"
 
 using namespace bokade;
@@ -103,7 +103,7 @@ TEST_CASE("booking, rescheduling and cancelling an indexed booking push update, 
   Subscriber sub;
   SimProcess sim(base_args(sub));
   Http http;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   const auto persons = http.json("GET", sim.url("/control/persons?limit=1"));
   const std::string person(persons.at("persons").as_array().at(0).at("id").as_string());
   const std::string clinic = a_clinic(http, sim);

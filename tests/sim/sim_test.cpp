@@ -15,7 +15,7 @@
 #include "bokade/rivta/engagement_index.hpp"
 #include "bokade/rivta/fault.hpp"
 #include "bokade/rivta/schedule.hpp"
-#include "schema_check.hpp"
+#include "schema_set.hpp"
 #include "sim_process.hpp"
 
 using namespace bokade;
@@ -137,7 +137,7 @@ TEST_CASE("same seed, same world; another seed, another world") {
 TEST_CASE("VP answers every authorized address of a booking with it, schema-valid, as the ground truth says") {
   SimProcess sim(small_world);
   Http http;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   int validated = 0, parent_child = 0, checked_addresses = 0;
   for (const auto& id : persons_with_bookings(http, sim, 60)) {
     const auto truth = http.json("GET", sim.url("/control/persons/" + id + "/truth"));
@@ -180,7 +180,7 @@ TEST_CASE("VP answers every authorized address of a booking with it, schema-vali
 TEST_CASE("FindContent through VP returns exactly the indexed bookings; hidden and confidential ones exist") {
   SimProcess sim(small_world);
   Http http;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   std::size_t bookings = 0, indexed = 0, hidden = 0, confidential = 0, invitations = 0;
   int validated = 0;
   for (const auto& id : persons_with_bookings(http, sim, 400)) {
@@ -227,7 +227,7 @@ TEST_CASE("FindContent through VP returns exactly the indexed bookings; hidden a
 TEST_CASE("VP004 for unknown addresses and VP007 where TAK forbids; neither reaches a booking system") {
   SimProcess sim(small_world);
   Http http;
-  Schemas schemas;
+  bokade::test::SchemaSet schemas;
   const std::string person = persons_with_bookings(http, sim, 1).at(0);
 
   auto r = http.request("POST", vp_url(sim), schedule_request("SE2321000016-NOSUCH", person));

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <thread>
 #include <filesystem>
 #include <optional>
@@ -51,6 +52,10 @@ struct RunResult {
   std::string output;
 };
 RunResult run(std::vector<std::string> argv, const std::string& stdin_text = {});
+
+// A loopback TCP port free right now (another process could take it before it is used; tests use it
+// only where a port must be known before the process that binds it starts).
+std::uint16_t free_port();
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& content);
