@@ -12,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <fmt/format.h>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "bokade/core/hsa_id.hpp"
@@ -296,6 +298,37 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
     co_return true;
   }
 
+  // One FindContent round for a person nothing is known about yet (see FindContentPoller::lookup).
+  asio::awaitable<Status> lookup(PersonId person) {
+    const auto asked_at = utc_now();
+    auto answers = std::make_shared<std::vector<std::pair<std::string, CallResult>>>();
+    auto executor = co_await asio::this_coro::executor;
+    for (const auto& domain : options.service_domains) {
+      if (const auto wait = pacer.reserve(); wait > SteadyClock::duration::zero()) {
+        asio::steady_timer t(executor, wait);
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      auto r = co_await find_content(person, domain);
+      ++calls[static_cast<std::size_t>(r.outcome)];
+      if (metrics) metrics->call(r.outcome);
+      if (r.outcome != Outcome::ok) co_return fail(fmt::format("FindContent failed: {}", r.reason));
+      answers->emplace_back(domain, std::move(r));
+    }
+    auto summary = std::make_shared<ApplySummary>();
+    store::WriteQueue::Job job = [person, asked_at, summary, answers](const store::Store& s, store::Batch& b) -> Status {
+      *summary = ApplySummary{};
+      for (const auto& [domain, answer] : *answers) {
+        if (auto r = reconcile(s, b, person, domain, answer.engagements, asked_at, *summary); !r) return r;
+      }
+      return {};
+    };
+    auto st = co_await commit(std::move(job));
+    if (!st) co_return st;
+    created += summary->created;
+    deleted += summary->deleted;
+    co_return Status{};
+  }
+
   struct BatchState {
     explicit BatchState(asio::strand<asio::any_io_executor>& s) : done(s) {}
     std::vector<store::ScheduleEntry> entries;
@@ -375,6 +408,11 @@ void FindContentPoller::start() {
 void FindContentPoller::stop() {
   impl_->stopping = true;
   asio::post(impl_->strand, [impl = impl_] { impl->tick_timer.cancel(); });
+}
+
+asio::awaitable<Status> FindContentPoller::lookup(PersonId person) {
+  auto impl = impl_;  // kept alive across the suspension
+  co_return co_await impl->lookup(std::move(person));
 }
 
 bool FindContentPoller::running() const noexcept { return impl_->running; }

@@ -81,6 +81,10 @@ class FindContentPoller {
   void start();
   // Takes no new persons; calls in flight end with their timeout, then the loop returns.
   void stop();
+  // Asks the index about one person now and stores the answer as a poll would (engagements created and
+  // deleted), without touching the schedule or asking for a refresh: for a first query about someone
+  // bokade knows nothing of. Keeps to the calls-per-second cap. Fails when a call fails.
+  boost::asio::awaitable<Status> lookup(PersonId person);
   // True from start() until the loop has returned after stop(), with every poll's writes done. Wait for
   // false before the executor stops or the WriteQueue goes away.
   [[nodiscard]] bool running() const noexcept;
