@@ -202,8 +202,10 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
     co_return result;
   }
 
-  auto request_body = rivta::write_schedule_request({address, rivta::AddressingStyle::logical_address, std::nullopt,
-                                                     address, person.str()});
+  // The Actor header names on whose behalf the call is made: the citizen, as 1177's own calls do.
+  auto request_body = rivta::write_schedule_request({address, rivta::AddressingStyle::logical_address,
+                                                     rivta::Actor{person.str(), "subject_of_care"}, address,
+                                                     person.str()});
   if (!request_body) {
     result.outcome = Outcome::parse_error;
     result.error_text = request_body.error().message;
