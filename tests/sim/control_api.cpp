@@ -19,6 +19,10 @@
 //   POST   /control/ei/replay                           push the whole index to the subscriber
 //   GET    /control/ei/stats
 //   PUT    /control/ei/habits                           {"duplicates":0.1,"reorder":0.2,"phantom_deletes":0.5,"unchanged":0.5}
+//   GET    /control/agp                                 the AGP fixture (--agp-fixture): addresses, test persons,
+//                                                       engagements, special answers, the reference's counts
+// With --agp-fixture the AGP test persons follow the generated ones in /control/persons (with
+// "agp_test_case"), and their truth carries "agp" and, per booking, "producer_answer".
 // Booking, cancelling and rescheduling an indexed booking push the matching ProcessNotification
 // transaction (update, delete, update) to the subscriber.
 
@@ -26,6 +30,7 @@
 
 #include <boost/json.hpp>
 
+#include "agp_fixture.hpp"
 #include "simulator.hpp"
 
 namespace bokade::sim {
@@ -90,11 +95,18 @@ struct BookingView {
 BookingView view(const Simulator& sim, const Person& p, const Booking& b) {
   BookingView v;
   v.answering = sim.world.answering_addresses(b.clinic);
+  // An AGP test system that answers this person with nothing, an error or not at all
+  // (agp_fixture.hpp) does not answer with the booking, whatever EI says.
+  std::erase_if(v.answering, [&](std::size_t a) {
+    return sim.world.is_agp_clinic(a) &&
+           agp::producer_answer(sim.world.clinics()[a].hsa_id, p.id) != agp::ProducerAnswer::bookings;
+  });
   for (auto a : v.answering) {
     if (sim.tak.may_call_schedule(sim.tak.consumer(), a)) v.authorized.push_back(a);
   }
   v.engagement_clinic = sim.ledger.engagement_clinic(b);
-  v.ei_path = b.indexed && sim.tak.may_call_schedule(sim.tak.consumer(), v.engagement_clinic);
+  v.ei_path = b.indexed && sim.tak.may_call_schedule(sim.tak.consumer(), v.engagement_clinic) &&
+              std::find(v.answering.begin(), v.answering.end(), v.engagement_clinic) != v.answering.end();
   for (auto r : p.relations) {
     if (std::find(v.authorized.begin(), v.authorized.end(), r) != v.authorized.end()) v.legacy.push_back(r);
   }
@@ -106,6 +118,28 @@ json::array hsa_list(const World& w, const std::vector<std::size_t>& clinics) {
   json::array a;
   for (auto c : clinics) a.push_back(json::value(w.clinics()[c].hsa_id));
   return a;
+}
+
+json::object reference_json(const agp::ReferenceAnswer& r) {
+  return json::object{{"processing_status", r.processing_status}, {"timeslots", r.timeslots}, {"errors", r.errors}};
+}
+
+// A test person of the AGP fixture as the reference's test data describes it.
+json::object agp_person_json(const agp::TestPerson& t) {
+  json::object o;
+  o["person"] = t.id;
+  o["name"] = t.name;
+  o["test_case"] = t.test_case;
+  o["description"] = t.description;
+  json::array engagements;
+  for (const auto& e : t.engagements) {
+    engagements.push_back(json::object{{"logical_address", e.logical_address},
+                                       {"booking_id", e.booking_id},
+                                       {"producer_answer", agp::to_string(agp::producer_answer(e.logical_address, t.id))}});
+  }
+  o["engagements"] = std::move(engagements);
+  o["reference"] = reference_json(t.reference);
+  return o;
 }
 
 json::object truth_json(Simulator& sim, const Person& p) {
@@ -143,6 +177,7 @@ json::object truth_json(Simulator& sim, const Person& p) {
     j["legacy_addresses"] = hsa_list(w, v.legacy);
     j["ei_path"] = v.ei_path;
     j["legacy_path"] = v.legacy_path;
+    if (w.is_agp_clinic(b.clinic)) j["producer_answer"] = agp::to_string(agp::producer_answer(c.hsa_id, p.id));
     if (b.indexed) ei_addresses.push_back(v.engagement_clinic);
     bookings.push_back(std::move(j));
   }
@@ -159,6 +194,7 @@ json::object truth_json(Simulator& sim, const Person& p) {
     relations.push_back(std::move(j));
   }
   o["relations"] = std::move(relations);
+  if (const auto* t = sim.ledger.is_test_person(p.index) ? agp::find_test_person(p.id) : nullptr) o["agp"] = agp_person_json(*t);
   return o;
 }
 
@@ -251,7 +287,8 @@ void add_control_routes(net::Router& router, Simulator& sim) {
                           "POST /control/persons/{id}/bookings", "DELETE /control/persons/{id}/bookings/{bookingId}",
                           "POST /control/persons/{id}/bookings/{bookingId}/reschedule", "GET /control/calls",
                           "GET /control/calls/{logicalAddress}", "POST /control/calls/reset", "GET /control/coverage",
-                          "POST /control/ei/replay", "GET /control/ei/stats", "PUT /control/ei/habits"}) {
+                          "POST /control/ei/replay", "GET /control/ei/stats", "PUT /control/ei/habits",
+                          "GET /control/agp"}) {
       paths.push_back(json::value(p));
     }
     co_return json_response(200, json::object{{"endpoints", std::move(paths)}});
@@ -262,6 +299,7 @@ void add_control_routes(net::Router& router, Simulator& sim) {
     json::object o;
     o["seed"] = w.options().seed;
     o["persons"] = w.options().persons;
+    o["agp_fixture"] = w.options().agp_fixture;
     o["epoch"] = format_rivta_time(w.epoch_start()).substr(0, 8);
     o["consumer"] = sim.tak.consumer();
     o["ei_logical_address"] = sim.tak.ei_logical_address();
@@ -330,7 +368,7 @@ void add_control_routes(net::Router& router, Simulator& sim) {
     const std::size_t offset = size_param(r, "offset", 0);
     const bool with_bookings = r.query_param("with_bookings").value_or("false") == "true";
     json::array persons;
-    const std::size_t n = sim.world.options().persons;
+    const std::size_t n = sim.ledger.person_count();  // the AGP test persons come last
     for (std::size_t i = offset; i < n && persons.size() < limit; ++i) {
       const Person p = sim.ledger.person(i);
       if (with_bookings && p.bookings.empty()) continue;
@@ -344,6 +382,9 @@ void add_control_routes(net::Router& router, Simulator& sim) {
       j["bookings"] = p.bookings.size();
       j["indexed"] = indexed;
       j["relations"] = hsa_list(sim.world, p.relations);
+      if (sim.ledger.is_test_person(i)) {
+        if (const auto* t = agp::find_test_person(p.id)) j["agp_test_case"] = t->test_case;
+      }
       persons.push_back(std::move(j));
     }
     co_return json_response(200, json::object{{"persons", std::move(persons)}, {"total", n}});
@@ -438,7 +479,7 @@ void add_control_routes(net::Router& router, Simulator& sim) {
 
   router.add("GET", "/control/coverage", "control_coverage", [&sim](const HttpRequest& r) -> Awaitable {
     const World& w = sim.world;
-    const std::size_t n = std::min(size_param(r, "limit", w.options().persons), w.options().persons);
+    const std::size_t n = std::min(size_param(r, "limit", sim.ledger.person_count()), sim.ledger.person_count());
     std::vector<Accumulator> regions(w.regions().size()), systems(w.systems().size());
     Accumulator total;
     for (std::size_t i = 0; i < n; ++i) {
@@ -472,6 +513,30 @@ void add_control_routes(net::Router& router, Simulator& sim) {
     out["total"] = total.to_json();
     out["regions"] = std::move(rj);
     out["systems"] = std::move(sj);
+    co_return json_response(200, out);
+  });
+
+  router.add("GET", "/control/agp", "control_agp", [&sim](const HttpRequest&) -> Awaitable {
+    const World& w = sim.world;
+    if (!w.options().agp_fixture) co_return problem(404, "the AGP fixture is off (start bokade-sim with --agp-fixture)");
+    json::array addresses, persons;
+    for (std::size_t c = w.generated_clinics(); c < w.clinics().size(); ++c) {
+      const auto& clinic = w.clinics()[c];
+      json::object o;
+      o["logical_address"] = clinic.hsa_id;
+      o["name"] = clinic.name;
+      o["system"] = w.systems()[clinic.system].id;
+      o["tak"] = to_string(clinic.permission);
+      o["url"] = sim.producer_urls()[clinic.system];
+      addresses.push_back(std::move(o));
+    }
+    for (const auto& t : agp::test_persons()) persons.push_back(agp_person_json(t));
+    json::object out;
+    out["region"] = agp::region_name;
+    out["addresses"] = std::move(addresses);
+    out["persons"] = std::move(persons);
+    out["booking_days_after_epoch"] = agp::first_booking_day;
+    out["booking_minute_of_day"] = agp::booking_minute_of_day;
     co_return json_response(200, out);
   });
 

@@ -65,7 +65,7 @@ struct EngagementPush::Impl : std::enable_shared_from_this<Impl> {
     // A key no booking ever had: a real person, a real clinic, a booking id nobody issued.
     const auto& world = ledger.world();
     const Person p = ledger.person(draw.below(world.options().persons));
-    const std::size_t clinic = draw.below(world.clinics().size());
+    const std::size_t clinic = draw.below(world.generated_clinics());
     Booking b;
     b.clinic = clinic;
     b.id = "EI-PHANTOM-" + std::to_string(draw.next() % 1'000'000'000'000ULL);
@@ -241,7 +241,7 @@ std::size_t EngagementPush::replay() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->settings.subscriber_url.empty()) return 0;
   impl_->replay_cursor = 0;
-  impl_->replay_end = impl_->ledger.world().options().persons;
+  impl_->replay_end = impl_->ledger.person_count();  // the AGP test persons too, after the world's
   return impl_->replay_end;
 }
 

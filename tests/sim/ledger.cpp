@@ -3,15 +3,69 @@
 #include <algorithm>
 #include <mutex>
 
+#include "agp_fixture.hpp"
+
 namespace bokade::sim {
+
+namespace {
+
+// The AGP test persons with their bookings, one per engagement of the fixture (agp_fixture.hpp).
+std::vector<Person> agp_test_persons(const World& world) {
+  using namespace std::chrono;
+  std::vector<Person> out;
+  if (!world.options().agp_fixture) return out;
+  const auto& types = World::time_types();
+  const sys_days epoch_day{world.options().epoch};
+  int row = 0;
+  for (const auto& t : agp::test_persons()) {
+    Person p;
+    p.index = world.options().persons + out.size();
+    p.id = t.id;
+    p.region = world.agp_region().value_or(0);
+    for (const auto& e : t.engagements) {
+      Booking b;
+      b.id = e.booking_id;
+      b.clinic = world.find_clinic(e.logical_address).value_or(0);  // always there with the fixture
+      b.start = stockholm_local(epoch_day + days{agp::first_booking_day + row}, minutes{agp::booking_minute_of_day});
+      b.end = b.start + minutes{agp::booking_minutes};
+      const auto type = std::find_if(types.begin(), types.end(), [&](const TimeType& x) { return x.id == e.time_type_id; });
+      b.time_type = static_cast<std::size_t>(type - types.begin());
+      b.indexed = true;
+      // Fixed per row, not per seed: the fixture's bookings look the same in every world.
+      b.detail = mix(0xA6F1, static_cast<std::uint64_t>(row));
+      b.created = world.epoch_start() - hours{24 * 30};
+      b.updated = b.created;
+      p.bookings.push_back(std::move(b));
+      ++row;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
 
 Ledger::Ledger(const World& world, std::string ei_owner)
     : world_(world),
       codec_(world.options().seed, world.options().persons, world.options().samordningsnummer_share),
+      test_persons_(agp_test_persons(world)),
       ei_owner_(std::move(ei_owner)) {}
 
+std::optional<std::size_t> Ledger::find(std::string_view person_id) const {
+  if (auto i = codec_.index_of(person_id)) return i;
+  for (const auto& p : test_persons_) {
+    if (p.id == person_id) return p.index;
+  }
+  return std::nullopt;
+}
+
+Person Ledger::base_person(std::size_t index) const {
+  if (is_test_person(index)) return test_persons_.at(index - world_.options().persons);
+  return generate_person(world_, codec_, index);
+}
+
 Person Ledger::person(std::size_t index) const {
-  Person p = generate_person(world_, codec_, index);
+  Person p = base_person(index);
   std::shared_lock lock(mutex_);
   if (overlay_.empty()) return p;
   const auto it = overlay_.find(index);
@@ -27,7 +81,7 @@ std::size_t Ledger::touched_persons() const {
 Expected<Booking> Ledger::book(std::size_t person, const BookSpec& spec, UtcTime now) {
   if (spec.clinic >= world_.clinics().size()) return fail("no such clinic");
   if (spec.time_type >= World::time_types().size()) return fail("no such time type");
-  const Person generated = generate_person(world_, codec_, person);
+  const Person generated = base_person(person);
   std::unique_lock lock(mutex_);
   auto [it, inserted] = overlay_.try_emplace(person, generated.bookings);
   Booking b;
@@ -48,7 +102,7 @@ Expected<Booking> Ledger::book(std::size_t person, const BookSpec& spec, UtcTime
 }
 
 Expected<Booking> Ledger::cancel(std::size_t person, std::string_view booking_id) {
-  const Person generated = generate_person(world_, codec_, person);
+  const Person generated = base_person(person);
   std::unique_lock lock(mutex_);
   auto [it, inserted] = overlay_.try_emplace(person, generated.bookings);
   auto& v = it->second;
@@ -64,7 +118,7 @@ Expected<Booking> Ledger::cancel(std::size_t person, std::string_view booking_id
 
 Expected<std::pair<Booking, Booking>> Ledger::reschedule(std::size_t person, std::string_view booking_id, UtcTime start,
                                                          std::optional<std::chrono::minutes> length, UtcTime now) {
-  const Person generated = generate_person(world_, codec_, person);
+  const Person generated = base_person(person);
   std::unique_lock lock(mutex_);
   auto [it, inserted] = overlay_.try_emplace(person, generated.bookings);
   auto& v = it->second;

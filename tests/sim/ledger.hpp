@@ -34,7 +34,11 @@ class Ledger {
 
   [[nodiscard]] const World& world() const noexcept { return world_; }
   [[nodiscard]] const PersonCodec& codec() const noexcept { return codec_; }
-  [[nodiscard]] std::optional<std::size_t> find(std::string_view person_id) const { return codec_.index_of(person_id); }
+  // Person indices: the generated persons [0, world persons), then the AGP test persons when the
+  // world has the fixture (agp_fixture.hpp), in the fixture's order.
+  [[nodiscard]] std::optional<std::size_t> find(std::string_view person_id) const;
+  [[nodiscard]] std::size_t person_count() const noexcept { return world_.options().persons + test_persons_.size(); }
+  [[nodiscard]] bool is_test_person(std::size_t index) const noexcept { return index >= world_.options().persons; }
 
   // The person as they are now (overlay applied).
   [[nodiscard]] Person person(std::size_t index) const;
@@ -58,8 +62,12 @@ class Ledger {
   [[nodiscard]] std::vector<Engagement> engagements(const Person& p) const;
 
  private:
+  // The person before any control API change.
+  [[nodiscard]] Person base_person(std::size_t index) const;
+
   const World& world_;
   PersonCodec codec_;
+  std::vector<Person> test_persons_;
   std::string ei_owner_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::size_t, std::vector<Booking>> overlay_;  // person → current bookings

@@ -42,6 +42,24 @@ well-formed), drip (--drip-chunk bytes every --drip-interval), oversized (a body
 SYSTEM in --fault/--latency/--error-rate is a system id (sourceSystem HSA-id) or * for all.
 Durations: 250ms, 5s, 2m, 1500us. Latency: 50ms | fixed:50ms | lognormal:MEDIAN:P99.
 
+AGP test persons (--agp-fixture; tests/sim/agp_fixture.hpp has the details, GET /control/agp the data):
+the reference aggregating service's (AGP) standard test cases, added after the generated world, which
+stays as it is. Booking systems HSA-ID-1 .. HSA-ID-7, one clinic each ("AGP testmottagning N",
+logical address = sourceSystem = HSA-ID-N), reached through /vp/ like every system; TAK lets
+--consumer call HSA-ID-1..6, not HSA-ID-7 (VP007). Engagements in EI (FindContent, the replay),
+categorization NA, businessObjectInstanceIdentifier = bookingId; one booking per engagement, start
+09:30 Stockholm time on day 7+i after --epoch (i = row 0..11 below), 30 minutes.
+  TC1 121212121212 Tolvan   HSA-ID-4/1002 HSA-ID-5/1003 HSA-ID-6/1004          AGP: 3 statuses, 3 timeslots
+  TC2 188803099368 Agda     no engagements                                     AGP: 0, 0
+  TC3 194911172296 Sven     HSA-ID-1/1001 HSA-ID-2/1001;                       AGP: 2, 1
+                            HSA-ID-2 answers an empty response
+  TC4 198611062384 Ulla     HSA-ID-1/1002 HSA-ID-2/1003 HSA-ID-2/1004          AGP: 3, 3, 1 error
+                            HSA-ID-3/1004; HSA-ID-3 never answers (VP009 after --vp-timeout)
+  TC5 192011189228 Gunbritt HSA-ID-1/5001; HSA-ID-1 answers a SOAP fault       AGP: 1, 0, 1 error
+  TC6 194804032094 Laban    HSA-ID-7/6001 (no TAK permission)                  AGP: 0, 0
+  TC7 194808069887          HSA-ID-7/7001 (no TAK permission)                  AGP: 0, 0
+The special answers hold for those (address, person) pairs only; everyone else gets their bookings.
+
 Options)";
 
 template <class T>
@@ -107,7 +125,9 @@ Expected<ParsedOptions> parse_options(int argc, char** argv) {
        "system id; defaults range from Västra Götalandsregionen 0.40 to Region Stockholm 0.95")
       ("tak-share", po::value(&o.world.tak_share)->default_value(o.world.tak_share),
        "share of clinics TAK lets --consumer call; the rest have no, an expired or a future anropsbehorighet")
-      ("epoch", po::value(&epoch), "the world's today, YYYY-MM-DD (default: today in Stockholm); bookings lie after it");
+      ("epoch", po::value(&epoch), "the world's today, YYYY-MM-DD (default: today in Stockholm); bookings lie after it")
+      ("agp-fixture", po::bool_switch(&o.world.agp_fixture),
+       "add the AGP standard test persons and their booking systems HSA-ID-1..7 (see above)");
 
   po::options_description platform("Platform");
   platform.add_options()

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "agp_fixture.hpp"
 #include "bokade/core/person_id.hpp"
 
 namespace bokade::sim {
@@ -65,16 +66,10 @@ const std::array<std::string_view, 8> reasons{"", "Ont i ryggen", "Kontroll av b
 
 }  // namespace
 
-PersonCodec::PersonCodec(std::uint64_t seed, std::size_t persons, double samordningsnummer_share)
-    : seed_(seed), persons_(persons), samordning_share_(samordningsnummer_share),
-      offset_(mix(seed, 0x1D) % space), inverse_(mod_inverse(stride, space)) {}
+namespace {
 
-bool PersonCodec::is_samordningsnummer(std::size_t index) const noexcept {
-  return unit(mix(seed_, 0x5A, index)) < samordning_share_;
-}
-
-std::string PersonCodec::id_of(std::size_t index) const {
-  const std::uint64_t k = (static_cast<std::uint64_t>(index) % space * stride + offset_) % space;
+// The identity with key k (birth day · serials + serial - 1).
+std::string format_key(std::uint64_t k, bool samordningsnummer) {
   const sys_days day = first_birth_day + days{static_cast<int>(k / serials)};
   const year_month_day ymd{day};
   const unsigned serial = static_cast<unsigned>(k % serials) + 1;
@@ -82,13 +77,19 @@ std::string PersonCodec::id_of(std::size_t index) const {
   id.reserve(12);
   append_padded(id, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
   append_padded(id, static_cast<unsigned>(ymd.month()), 2);
-  append_padded(id, static_cast<unsigned>(ymd.day()) + (is_samordningsnummer(index) ? 60U : 0U), 2);
+  append_padded(id, static_cast<unsigned>(ymd.day()) + (samordningsnummer ? 60U : 0U), 2);
   append_padded(id, serial, 3);
   id += luhn_digit(std::string_view(id).substr(2, 9));
   return id;
 }
 
-std::optional<std::size_t> PersonCodec::index_of(std::string_view id) const {
+struct ParsedKey {
+  std::uint64_t key = 0;
+  bool samordningsnummer = false;
+};
+
+// The key of a 12-digit identity inside the world's range (the check digit is not looked at).
+std::optional<ParsedKey> parse_key(std::string_view id) {
   if (id.size() != 12 || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
   auto num = [&](std::size_t pos, std::size_t n) {
     unsigned v = 0;
@@ -104,10 +105,53 @@ std::optional<std::size_t> PersonCodec::index_of(std::string_view id) const {
   if (day_index < 0 || static_cast<std::uint64_t>(day_index) >= birth_days) return std::nullopt;
   const unsigned serial = num(8, 3);
   if (serial == 0) return std::nullopt;
-  const std::uint64_t k = static_cast<std::uint64_t>(day_index) * serials + (serial - 1);
-  const std::uint64_t i = ((k + space - offset_) % space) * inverse_ % space;
+  return ParsedKey{static_cast<std::uint64_t>(day_index) * serials + (serial - 1), samordning};
+}
+
+}  // namespace
+
+PersonCodec::PersonCodec(std::uint64_t seed, std::size_t persons, double samordningsnummer_share)
+    : seed_(seed), persons_(persons), samordning_share_(samordningsnummer_share),
+      offset_(mix(seed, 0x1D) % space), inverse_(mod_inverse(stride, space)) {
+  std::vector<std::uint64_t> reserved;
+  for (const auto& p : agp::test_persons()) {
+    if (const auto k = parse_key(p.id); k && !k->samordningsnummer) reserved.push_back(k->key);
+  }
+  // Spares come from the top of the index range, far above any world (at most 30 million persons).
+  std::uint64_t spare = space;
+  for (const std::uint64_t k : reserved) {
+    const std::uint64_t index = unpermute(k);
+    if (index >= persons_ || is_samordningsnummer(static_cast<std::size_t>(index))) continue;  // not issued
+    do --spare;
+    while (std::find(reserved.begin(), reserved.end(), permute(spare)) != reserved.end());
+    reassigned_.push_back({index, spare});
+  }
+}
+
+std::uint64_t PersonCodec::permute(std::uint64_t index) const noexcept { return (index % space * stride + offset_) % space; }
+std::uint64_t PersonCodec::unpermute(std::uint64_t key) const noexcept { return ((key + space - offset_) % space) * inverse_ % space; }
+
+bool PersonCodec::is_samordningsnummer(std::size_t index) const noexcept {
+  return unit(mix(seed_, 0x5A, index)) < samordning_share_;
+}
+
+std::string PersonCodec::id_of(std::size_t index) const {
+  std::uint64_t k = permute(index);
+  for (const auto& r : reassigned_) {
+    if (r.index == index) k = permute(r.spare);
+  }
+  return format_key(k, is_samordningsnummer(index));
+}
+
+std::optional<std::size_t> PersonCodec::index_of(std::string_view id) const {
+  const auto key = parse_key(id);
+  if (!key) return std::nullopt;
+  std::uint64_t i = unpermute(key->key);
+  for (const auto& r : reassigned_) {
+    if (r.spare == i) i = r.index;
+  }
   if (i >= persons_) return std::nullopt;
-  if (id_of(static_cast<std::size_t>(i)) != id) return std::nullopt;  // wrong kind or checksum
+  if (id_of(static_cast<std::size_t>(i)) != id) return std::nullopt;  // wrong kind, checksum or a reserved identity
   return static_cast<std::size_t>(i);
 }
 
@@ -148,7 +192,7 @@ Person generate_person(const World& world, const PersonCodec& codec, std::size_t
   const sys_days epoch_day{opts.epoch};
   for (std::size_t j = 0; j < n; ++j) {
     Booking b;
-    b.clinic = (d.chance(0.75) && !home.empty()) ? home[d.below(home.size())] : d.below(world.clinics().size());
+    b.clinic = (d.chance(0.75) && !home.empty()) ? home[d.below(home.size())] : d.below(world.generated_clinics());
     b.id = booking_id_for(world, b.clinic, index, j);
     const auto day = epoch_day + days{1 + static_cast<int>(d.below(180))};
     b.start = stockholm_local(day, minutes{450 + 15 * static_cast<int>(d.below(37))});

@@ -39,6 +39,11 @@ struct Person {
 // The bijection between person indices and identities. Indices are spread over birth dates
 // 1925–2024 and serial numbers by a seed-dependent affine permutation, so the identity of index i
 // and the index of an identity are both computed, not looked up.
+//
+// The AGP standard test persons (agp_fixture.hpp) are real-format personnummer, some inside that
+// range. A world person whose computed identity is one of them gets the identity of a spare index
+// instead (one above every world's last, chosen from the top of the range), whether or not
+// --agp-fixture is on: the world never issues them, and every other identity stays the same.
 class PersonCodec {
  public:
   PersonCodec(std::uint64_t seed, std::size_t persons, double samordningsnummer_share);
@@ -47,13 +52,23 @@ class PersonCodec {
   // nullopt when the text is no identity of this world.
   [[nodiscard]] std::optional<std::size_t> index_of(std::string_view id) const;
   [[nodiscard]] std::size_t persons() const noexcept { return persons_; }
+  // How many world persons were given a spare identity in place of a reserved one.
+  [[nodiscard]] std::size_t reassigned() const noexcept { return reassigned_.size(); }
 
  private:
+  struct Reassignment {
+    std::uint64_t index;  // the world person
+    std::uint64_t spare;  // the index whose identity it gets
+  };
+  [[nodiscard]] std::uint64_t permute(std::uint64_t index) const noexcept;
+  [[nodiscard]] std::uint64_t unpermute(std::uint64_t key) const noexcept;
+
   std::uint64_t seed_;
   std::size_t persons_;
   double samordning_share_;
   std::uint64_t offset_;
   std::uint64_t inverse_;
+  std::vector<Reassignment> reassigned_;  // at most one per reserved identity
 };
 
 // The generated (unmodified) state of person `index`.

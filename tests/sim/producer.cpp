@@ -1,5 +1,6 @@
 #include "producer.hpp"
 
+#include "agp_fixture.hpp"
 #include "bokade/rivta/fault.hpp"
 
 namespace bokade::sim {
@@ -104,18 +105,35 @@ ProducerReply Producers::answer(std::size_t system, const rivta::ScheduleRequest
     default:
       break;
   }
-  std::vector<Appointment> appointments;
-  if (const auto person = ledger_.find(request.subject_of_care)) {
-    appointments = ledger_.schedule(ledger_.person(*person), *clinic);
-  }
-  auto body = rivta::write_schedule_response(appointments);
-  if (!body) {
-    r.status = 500;
-    r.body = rivta::write_fault(rivta::FaultCode::server, sys.product + ": " + body.error().message);
-    r.mode = FaultMode::http500;
+  // The AGP test systems answer some persons in their own way (agp_fixture.hpp), on top of which the
+  // system's own behaviour still applies, as for any answer.
+  const agp::ProducerAnswer special = world.is_agp_clinic(*clinic)
+                                          ? agp::producer_answer(world.clinics()[*clinic].hsa_id, request.subject_of_care)
+                                          : agp::ProducerAnswer::bookings;
+  if (special == agp::ProducerAnswer::no_answer) {
+    r.mode = FaultMode::timeout;
     return r;
   }
-  r.body = std::move(*body);
+  if (special == agp::ProducerAnswer::soap_fault) {
+    r.status = 500;
+    r.body = rivta::write_fault(rivta::FaultCode::server,
+                                sys.product + " " + sys.id +
+                                    ": java.lang.RuntimeException: exception in the producer (AGP test case TC5)");
+  } else {
+    std::vector<Appointment> appointments;
+    const auto person = ledger_.find(request.subject_of_care);
+    if (person && special == agp::ProducerAnswer::bookings) {
+      appointments = ledger_.schedule(ledger_.person(*person), *clinic);
+    }
+    auto body = rivta::write_schedule_response(appointments);
+    if (!body) {
+      r.status = 500;
+      r.body = rivta::write_fault(rivta::FaultCode::server, sys.product + ": " + body.error().message);
+      r.mode = FaultMode::http500;
+      return r;
+    }
+    r.body = std::move(*body);
+  }
   if (decision.mode == FaultMode::malformed) r.body = break_xml(r.body);
   if (decision.mode == FaultMode::oversized) r.body = oversize_xml(r.body, settings_.oversized_bytes);
   return r;

@@ -135,7 +135,8 @@ Status Simulator::start() {
                                      {"persons", static_cast<std::uint64_t>(world.options().persons)},
                                      {"systems", static_cast<std::uint64_t>(world.systems().size())},
                                      {"clinics", static_cast<std::uint64_t>(world.clinics().size())},
-                                     {"seed", static_cast<std::uint64_t>(world.options().seed)}});
+                                     {"seed", static_cast<std::uint64_t>(world.options().seed)},
+                                     {"agp_fixture", world.options().agp_fixture}});
   return {};
 }
 

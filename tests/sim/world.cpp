@@ -5,6 +5,8 @@
 #include <cctype>
 #include <set>
 
+#include "agp_fixture.hpp"
+
 namespace bokade::sim {
 namespace {
 
@@ -292,7 +294,44 @@ Expected<World> World::build(const WorldOptions& options) {
     w.population_cdf_.push_back(total);
   }
   for (auto& c : w.population_cdf_) c /= total;
+  w.generated_systems_ = w.systems_.size();
+  w.generated_clinics_ = w.clinics_.size();
+  if (options.agp_fixture) w.add_agp_fixture();
   return w;
+}
+
+void World::add_agp_fixture() {
+  // A region of its own with no inhabitants: region_for() never picks it (the population CDF is
+  // complete without it), and the HSA-ID-n systems are no region's.
+  Region r;
+  r.name = agp::region_name;
+  r.organisation_number = agp::organisation_number;
+  r.hsa_prefix = "SE" + r.organisation_number;
+  r.population = 0;
+  r.index_share = 1.0;
+  agp_region_ = regions_.size();
+  regions_.push_back(std::move(r));
+  by_region_.emplace_back();
+  for (const auto& a : agp::test_addresses()) {
+    BookingSystem s;
+    s.id = a.hsa_id;
+    s.product = agp::product;
+    s.region = *agp_region_;
+    s.index_share = 1.0;  // every fixture booking is indexed: the fixture says so, not a draw
+    s.care_type_id = a.care_type_id;
+    s.care_type_name = a.care_type_name;
+    Clinic c;
+    c.hsa_id = a.hsa_id;
+    c.name = a.clinic_name;
+    c.system = systems_.size();
+    c.permission = a.permitted ? TakPermission::granted : TakPermission::missing;
+    s.clinics.push_back(clinics_.size());
+    system_index_.emplace(upper(s.id), systems_.size());
+    clinic_index_.emplace(upper(c.hsa_id), clinics_.size());
+    by_region_.back().push_back(clinics_.size());
+    systems_.push_back(std::move(s));
+    clinics_.push_back(std::move(c));
+  }
 }
 
 std::optional<std::size_t> World::find_clinic(std::string_view hsa_id) const {

@@ -101,6 +101,9 @@ struct WorldOptions {
   // Overrides: region name, organisation number or system id → index share.
   std::vector<std::pair<std::string, double>> index_shares;
   std::chrono::year_month_day epoch{};  // the world's "today": bookings are placed after it
+  // Appends the AGP test systems and clinics HSA-ID-1 … HSA-ID-7 (agp_fixture.hpp) after the
+  // generated ones, which stay exactly as without it.
+  bool agp_fixture = false;
 };
 
 class World {
@@ -132,6 +135,14 @@ class World {
   // Midnight (Europe/Stockholm) of the epoch day.
   [[nodiscard]] UtcTime epoch_start() const noexcept { return epoch_start_; }
 
+  // The generated catalogue is systems [0, generated_systems()) and clinics [0, generated_clinics());
+  // the AGP fixture's, when on, follow in region agp_region(). Whatever the generator draws is drawn
+  // from the generated ones only, so the flag changes nothing of the generated world.
+  [[nodiscard]] std::size_t generated_systems() const noexcept { return generated_systems_; }
+  [[nodiscard]] std::size_t generated_clinics() const noexcept { return generated_clinics_; }
+  [[nodiscard]] bool is_agp_clinic(std::size_t clinic) const noexcept { return clinic >= generated_clinics_; }
+  [[nodiscard]] std::optional<std::size_t> agp_region() const noexcept { return agp_region_; }
+
  private:
   WorldOptions options_;
   std::vector<Region> regions_;
@@ -142,6 +153,11 @@ class World {
   std::unordered_map<std::string, std::size_t> clinic_index_;
   std::unordered_map<std::string, std::size_t> system_index_;
   UtcTime epoch_start_{};
+  std::size_t generated_systems_ = 0;
+  std::size_t generated_clinics_ = 0;
+  std::optional<std::size_t> agp_region_;
+
+  void add_agp_fixture();
 };
 
 // Local Stockholm wall-clock time on a day → UTC.
