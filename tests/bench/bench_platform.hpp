@@ -104,6 +104,7 @@ level = "warn"
     if (!test::wait_for_file(dir_ / "bokaded.ready", std::chrono::seconds(30)))
       throw std::runtime_error("bokaded did not start: " + test::read_file(dir_ / "bokaded.log"));
     admin_ = test::json_field(test::read_file(dir_ / "bokaded.ready"), "admin");
+    query_ = test::json_field(test::read_file(dir_ / "bokaded.ready"), "query");
     // No booking system is called before the TAK snapshot is loaded: wait for it before pushing.
     if (!test::eventually(
             [&] { return test::http_get(admin_, "/admin/sources").body.find("\"tak\"") != std::string::npos; },
@@ -159,6 +160,8 @@ level = "warn"
                daemon_log_count("slice not stored"), daemon_log_count("ProcessNotification refused"));
   }
 
+  const std::string& query_address() const { return query_; }
+  const std::string& sim_address() const { return sim_address_; }
   pid_t daemon_pid() const { return daemon_->pid(); }
   pid_t sim_pid() const { return sim_->pid(); }
   const std::filesystem::path& dir() const { return dir_; }
@@ -191,7 +194,7 @@ level = "warn"
   std::string config_;
   std::unique_ptr<test::Process> sim_, daemon_;
   std::unique_ptr<ChildGuard> sim_guard_, daemon_guard_;
-  std::string sim_address_, admin_;
+  std::string sim_address_, admin_, query_;
 };
 
 inline std::uint64_t as_u64(const boost::json::value& v) {

@@ -28,6 +28,7 @@
 #include <boost/json.hpp>
 
 #include "app_impl.hpp"
+#include "ops_wiring.hpp"
 #include "bokade/core/log.hpp"
 #include "bokade/core/hsa_id.hpp"
 #include "bokade/core/person_id.hpp"
@@ -95,6 +96,11 @@ Status write_ready_file(const std::filesystem::path& path, const std::string& co
   return {};
 }
 
+std::optional<net::ServerTlsOptions> server_tls(const config::ServerTls& t) {
+  if (!t.enabled) return std::nullopt;
+  return net::ServerTlsOptions{t.certificate, t.private_key, t.client_ca, t.allowed_consumers};
+}
+
 net::ServerOptions query_server_options(const config::QueryListener& q) {
   net::ServerOptions o;
   o.name = "query";
@@ -104,6 +110,7 @@ net::ServerOptions query_server_options(const config::QueryListener& q) {
   o.request_timeout = q.request_timeout;
   o.max_body_bytes = q.max_body;
   o.max_header_bytes = q.max_header;
+  o.tls = server_tls(q.tls);
   return o;
 }
 
@@ -113,6 +120,7 @@ net::ServerOptions admin_server_options(const config::AdminListener& a) {
   o.address = a.address;
   o.port = a.port;
   o.max_connections = 64;
+  o.tls = server_tls(a.tls);
   return o;
 }
 
@@ -204,6 +212,14 @@ void App::Impl::reload() {
   {
     std::lock_guard lock(config_mutex);
     config = std::move(next);
+  }
+  // The consumer allowlists apply at once, also to connections already open.
+  const auto cfg = current_config();
+  if (cfg->listen.query.tls.allowed_consumers != old->listen.query.tls.allowed_consumers) {
+    query_server->set_allowed_consumers(cfg->listen.query.tls.allowed_consumers);
+  }
+  if (cfg->listen.admin.tls.allowed_consumers != old->listen.admin.tls.allowed_consumers) {
+    admin_server->set_allowed_consumers(cfg->listen.admin.tls.allowed_consumers);
   }
   config_metrics->reload_succeeded();
   log::info("configuration reloaded", {{"file", path}});
@@ -303,6 +319,7 @@ int App::run() {
     return 1;
   }
   s.tak = *tak_source;
+  wire_ops_metrics(*s.metrics, *s.write_queue, s.tak);
   std::vector<std::string> system_names;
   for (const auto& b : cfg->booking_systems) system_names.push_back(b.name);
   s.refresh_metrics = std::make_unique<fanout::RefreshMetrics>(s.metrics->registry(), system_names);
@@ -339,6 +356,8 @@ int App::run() {
       [&s](const std::string& person, const std::set<std::string>& addresses) {
         return s.refresh_queue->enqueue(person, addresses);
       });
+  s.queries = std::make_unique<QueryService>(
+      s.ioc.get_executor(), QueryParts{*s.store, *s.write_queue, *s.refresher, *s.watch_set, *s.poller});
   if (auto st = s.refresher->learn_from_store(); !st) {
     log::warn("could not read the engagements to learn booking systems", {{"error", st.error().message}});
   }
@@ -412,6 +431,7 @@ int App::run() {
   s.admin_server.reset();
   s.query_server.reset();
   s.background.join();
+  s.queries.reset();
   s.poller.reset();
   s.refresh_queue.reset();
   s.refresher.reset();

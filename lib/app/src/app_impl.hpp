@@ -33,6 +33,8 @@
 #include "bokade/store/store.hpp"
 #include "bokade/store/write_queue.hpp"
 #include "bokade/tak/tak_source.hpp"
+#include "bokade/view/person_view.hpp"
+#include "query_service.hpp"
 
 namespace bokade::app {
 
@@ -62,6 +64,7 @@ struct App::Impl {
   std::unique_ptr<ei::WatchSet> watch_set;
   std::unique_ptr<ei::PollerMetrics> poller_metrics;
   std::unique_ptr<ei::FindContentPoller> poller;
+  std::unique_ptr<QueryService> queries;
   asio::thread_pool background{1};  // long scans (coverage) run here, never on the I/O threads
   asio::strand<asio::io_context::executor_type> coverage_strand{asio::make_strand(ioc)};
   asio::steady_timer coverage_timer{coverage_strand};   // used only on coverage_strand
@@ -84,6 +87,17 @@ struct App::Impl {
   net::Router admin_router();
   net::Router query_router();
   HttpResponse person_view(std::string_view id_text);
+  // Query endpoints (query_routes.cpp).
+  asio::awaitable<Expected<view::PersonView, HttpResponse>> person_view_for(const PersonId& person,
+                                                                           std::chrono::milliseconds max_age,
+                                                                           std::chrono::milliseconds wait,
+                                                                           const std::string& correlation_id,
+                                                                           QueryAnswer* answer);
+  asio::awaitable<HttpResponse> serve_appointments(const HttpRequest& req, bool ics);
+  asio::awaitable<HttpResponse> serve_schedule_soap(const HttpRequest& req);
+  HttpResponse relations_json(const PersonId& person, const std::set<std::string>& addresses);
+  asio::awaitable<HttpResponse> get_relations(const HttpRequest& req);
+  asio::awaitable<HttpResponse> put_relations(const HttpRequest& req);
   HttpResponse request_refresh(std::string_view id_text);
   HttpResponse sources_view();
   asio::awaitable<Expected<coverage::Report>> compute_coverage();

@@ -15,6 +15,13 @@ CoverageMetrics::CoverageMetrics(prometheus::Registry& registry, const std::vect
                       .Name("bokade_coverage_indexed_appointments")
                       .Help("Appointments in the cache whose booking is indexed in the engagement index")
                       .Register(registry);
+  // Coverage = relation_indexed / relation path (path both + relation_only); without this numerator the
+  // ratio could not be computed from Prometheus, since `indexed` also counts what only the EI path finds.
+  auto& relation_indexed = prometheus::BuildGauge()
+                               .Name("bokade_coverage_relation_indexed_appointments")
+                               .Help("Appointments the legacy relation path finds whose booking is indexed in the "
+                                     "engagement index (the numerator of coverage)")
+                               .Register(registry);
   auto r = regions;
   r.emplace_back(other_label);
   auto s = booking_systems;
@@ -27,7 +34,8 @@ CoverageMetrics::CoverageMetrics(prometheus::Registry& registry, const std::vect
         l["path"] = path;
         return &appointments.Add(l);
       };
-      cells_[{region, system}] = {with_path("both"), with_path("relation_only"), with_path("ei_only"), &indexed.Add(base)};
+      cells_[{region, system}] = {with_path("both"), with_path("relation_only"), with_path("ei_only"),
+                                  &indexed.Add(base), &relation_indexed.Add(base)};
     }
   }
   computed_ = &prometheus::BuildGauge()
@@ -55,6 +63,7 @@ void CoverageMetrics::set(const Report& report) {
     cell.relation_only->Set(static_cast<double>(c.relation_only()));
     cell.ei_only->Set(static_cast<double>(c.ei_only()));
     cell.indexed->Set(static_cast<double>(c.indexed));
+    cell.relation_indexed->Set(static_cast<double>(c.relation_and_indexed));
   }
   computed_->Set(std::chrono::duration<double>(report.computed_at.time_since_epoch()).count());
   took_->Set(std::chrono::duration<double>(report.took).count());

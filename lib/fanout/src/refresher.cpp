@@ -328,13 +328,16 @@ Refresher::Refresher(asio::any_io_executor executor, std::shared_ptr<net::HttpCl
 Refresher::~Refresher() = default;
 
 std::string Refresher::booking_system_for(const PersonId& person, std::string_view logical_address) const {
-  const auto key = normalise_hsa(logical_address);
   auto engagements = ei::engagements_of(impl_->store, person);
-  if (engagements) {
-    for (const auto& e : *engagements) {
-      if (normalise_hsa(e.key.logical_address) != key) continue;
-      if (const auto* b = config::booking_system_of(impl_->config, e.key.source_system)) return b->name;
-    }
+  return booking_system_for(engagements ? *engagements : std::vector<ei::StoredEngagement>{}, logical_address);
+}
+
+std::string Refresher::booking_system_for(const std::vector<ei::StoredEngagement>& engagements,
+                                          std::string_view logical_address) const {
+  const auto key = normalise_hsa(logical_address);
+  for (const auto& e : engagements) {
+    if (normalise_hsa(e.key.logical_address) != key) continue;
+    if (const auto* b = config::booking_system_of(impl_->config, e.key.source_system)) return b->name;
   }
   std::lock_guard lock(impl_->address_mutex);
   auto it = impl_->system_of_address.find(key);

@@ -36,7 +36,7 @@ std::string Metrics::render() {
 }
 
 const std::vector<unsigned>& HttpMetrics::known_statuses() {
-  static const std::vector<unsigned> codes{200, 400, 404, 405, 408, 413, 431, 500, 503};
+  static const std::vector<unsigned> codes{200, 400, 403, 404, 405, 408, 413, 431, 500, 503};
   return codes;
 }
 
@@ -71,6 +71,13 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry, std::string_view listen
                                .Help("HTTP connections closed at once because the listener was at its cap")
                                .Register(registry)
                                .Add({{"listener", listener_}});
+  // Present (at 0) on plain listeners too, so that one alert rule fits every listener.
+  tls_handshake_failures_ = &prometheus::BuildCounter()
+                                 .Name("bokade_http_tls_handshake_failures_total")
+                                 .Help("TLS handshakes that failed, by listener (no or unverifiable client "
+                                       "certificate, plain HTTP on a TLS port, too slow)")
+                                 .Register(registry)
+                                 .Add({{"listener", listener_}});
 }
 
 void HttpMetrics::observe(std::string_view route, unsigned status, std::chrono::duration<double> elapsed) {
@@ -93,6 +100,7 @@ void HttpMetrics::observe(std::string_view route, unsigned status, std::chrono::
 void HttpMetrics::connection_opened() { open_connections_->Increment(); }
 void HttpMetrics::connection_closed() { open_connections_->Decrement(); }
 void HttpMetrics::connection_rejected() { rejected_connections_->Increment(); }
+void HttpMetrics::tls_handshake_failed() { tls_handshake_failures_->Increment(); }
 
 StoreMetrics::StoreMetrics(prometheus::Registry& registry, const std::vector<std::string>& columns) {
   auto& keys = prometheus::BuildGauge()
@@ -123,6 +131,85 @@ void StoreMetrics::set(std::string_view column, double keys, double bytes) {
     it->second.first->Set(keys);
     it->second.second->Set(bytes);
   }
+}
+
+namespace {
+
+// Moves a counter up to `total`, a cumulative count kept elsewhere. Never down: a counter that went
+// backwards would read as a restart to Prometheus.
+void advance_to(prometheus::Counter& counter, std::uint64_t total) {
+  const double target = static_cast<double>(total);
+  if (const double now = counter.Value(); target > now) counter.Increment(target - now);
+}
+
+}  // namespace
+
+WriteQueueMetrics::WriteQueueMetrics(prometheus::Registry& registry) {
+  batches_ = &prometheus::BuildCounter()
+                  .Name("bokade_store_write_batches_total")
+                  .Help("RocksDB WriteBatches written and synced by the group-commit write queue (one per group of "
+                        "jobs)")
+                  .Register(registry)
+                  .Add({});
+  auto& jobs = prometheus::BuildCounter()
+                   .Name("bokade_store_write_jobs_total")
+                   .Help("Write jobs (a notification, a refresh result, an import chunk, a purge) by result: ok, "
+                         "failed (told of a storage error) or refused (queue full; only index notifications)")
+                   .Register(registry);
+  jobs_ok_ = &jobs.Add({{"result", "ok"}});
+  jobs_failed_ = &jobs.Add({{"result", "failed"}});
+  jobs_refused_ = &jobs.Add({{"result", "refused"}});
+  pending_ = &prometheus::BuildGauge()
+                  .Name("bokade_store_write_queue_jobs")
+                  .Help("Write jobs waiting for the write queue now")
+                  .Register(registry)
+                  .Add({});
+}
+
+void WriteQueueMetrics::update(const WriteQueueFigures& f) {
+  std::lock_guard lock(mutex_);
+  advance_to(*batches_, f.batches);
+  advance_to(*jobs_ok_, f.jobs >= f.failed ? f.jobs - f.failed : 0);
+  advance_to(*jobs_failed_, f.failed);
+  advance_to(*jobs_refused_, f.refused);
+  pending_->Set(static_cast<double>(f.pending));
+}
+
+TakMetrics::TakMetrics(prometheus::Registry& registry) {
+  auto& loads = prometheus::BuildCounter()
+                    .Name("bokade_tak_loads_total")
+                    .Help("Loads of the TAK export from its source, by result (ok includes unchanged exports)")
+                    .Register(registry);
+  loads_ok_ = &loads.Add({{"result", "ok"}});
+  loads_failed_ = &loads.Add({{"result", "error"}});
+  loaded_ = &prometheus::BuildGauge()
+                 .Name("bokade_tak_snapshot_loaded_timestamp_seconds")
+                 .Help("When the TAK source last delivered the snapshot in use (Unix time; 0 = not since start, "
+                       "e.g. running on the cache file); its age is time() minus this")
+                 .Register(registry)
+                 .Add({});
+  from_cache_ = &prometheus::BuildGauge()
+                     .Name("bokade_tak_snapshot_from_cache")
+                     .Help("1 while the TAK snapshot in use was read from the local cache file, not the source")
+                     .Register(registry)
+                     .Add({});
+  auto& entries = prometheus::BuildGauge()
+                      .Name("bokade_tak_snapshot_entries")
+                      .Help("Entries in the TAK snapshot in use: kind=permission (anropsbehorighet) or route "
+                            "(vagval); 0 = no snapshot")
+                      .Register(registry);
+  permissions_ = &entries.Add({{"kind", "permission"}});
+  routes_ = &entries.Add({{"kind", "route"}});
+}
+
+void TakMetrics::update(const TakFigures& f) {
+  std::lock_guard lock(mutex_);
+  advance_to(*loads_ok_, f.loads_ok);
+  advance_to(*loads_failed_, f.loads_failed);
+  loaded_->Set(f.last_success_seconds);
+  from_cache_->Set(f.from_cache ? 1 : 0);
+  permissions_->Set(static_cast<double>(f.permissions));
+  routes_->Set(static_cast<double>(f.routes));
 }
 
 ConfigMetrics::ConfigMetrics(prometheus::Registry& registry) {

@@ -26,6 +26,7 @@ class CoverageMetrics {
     prometheus::Gauge* relation_only = nullptr;
     prometheus::Gauge* ei_only = nullptr;
     prometheus::Gauge* indexed = nullptr;
+    prometheus::Gauge* relation_indexed = nullptr;  // coverage's numerator (relation path and indexed)
   };
   std::map<std::pair<std::string, std::string>, Cell> cells_;
   prometheus::Gauge* computed_ = nullptr;

@@ -19,6 +19,7 @@
 #include "bokade/config/config.hpp"
 #include "bokade/core/outcome.hpp"
 #include "bokade/core/person_id.hpp"
+#include "bokade/ei/engagement_apply.hpp"
 #include "bokade/fanout/limits.hpp"
 #include "bokade/net/http_client.hpp"
 #include "bokade/store/store.hpp"
@@ -62,6 +63,9 @@ class Refresher {
   // from what any engagement at that address said (learn()), mapped through the configured booking
   // systems; "other" when unknown.
   [[nodiscard]] std::string booking_system_for(const PersonId& person, std::string_view logical_address) const;
+  // The same, from the person's engagements already read (saves reading them once per address).
+  [[nodiscard]] std::string booking_system_for(const std::vector<ei::StoredEngagement>& engagements,
+                                               std::string_view logical_address) const;
   // Remembers the sourceSystem engagements at `logical_address` name, for addresses a person reaches
   // only through a relation. Thread-safe.
   void learn(std::string_view logical_address, std::string_view source_system);

@@ -6,6 +6,7 @@
 // Families are built once and callers keep references: a label lookup costs far more than an increment.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -47,6 +48,8 @@ class HttpMetrics {
   void connection_opened();
   void connection_closed();
   void connection_rejected();
+  // A TLS handshake that failed (no or unverifiable client certificate, plain HTTP, too slow).
+  void tls_handshake_failed();
 
   static const std::vector<unsigned>& known_statuses();
 
@@ -57,6 +60,7 @@ class HttpMetrics {
   prometheus::Family<prometheus::Histogram>* durations_family_;
   prometheus::Gauge* open_connections_;
   prometheus::Counter* rejected_connections_;
+  prometheus::Counter* tls_handshake_failures_;
   std::string listener_;
   std::mutex mutex_;  // guards requests_ when a status outside known_statuses() first appears
 };
@@ -72,6 +76,57 @@ class StoreMetrics {
   std::map<std::string, std::pair<prometheus::Gauge*, prometheus::Gauge*>, std::less<>> gauges_;
   prometheus::Counter* purged_appointments_ = nullptr;
   prometheus::Counter* purged_persons_ = nullptr;
+};
+
+// The group-commit write queue (store::WriteQueue), mirrored from its cumulative counts at each scrape.
+// Plain numbers in, so this library needs nothing from the store.
+struct WriteQueueFigures {
+  std::uint64_t batches = 0;  // synced WriteBatches (one per group of jobs)
+  std::uint64_t jobs = 0;     // jobs written or told of a failure
+  std::uint64_t failed = 0;   // of jobs: told of a failure
+  std::uint64_t refused = 0;  // refused at submit (queue full; the index delivers again)
+  std::uint64_t pending = 0;  // waiting now
+};
+
+class WriteQueueMetrics {
+ public:
+  explicit WriteQueueMetrics(prometheus::Registry& registry);
+  // Safe from concurrent scrapes: counters only move forward by the difference.
+  void update(const WriteQueueFigures& figures);
+
+ private:
+  prometheus::Counter* batches_;
+  prometheus::Counter* jobs_ok_;
+  prometheus::Counter* jobs_failed_;
+  prometheus::Counter* jobs_refused_;
+  prometheus::Gauge* pending_;
+  std::mutex mutex_;
+};
+
+// The TAK snapshot in use (tak::TakSource), mirrored at each scrape.
+struct TakFigures {
+  std::uint64_t loads_ok = 0;      // good loads from the source, unchanged ones included
+  std::uint64_t loads_failed = 0;  // unreachable, HTTP error, timeout, malformed export
+  // When the source last delivered a good export (Unix seconds); 0 = not since start.
+  double last_success_seconds = 0;
+  bool from_cache = false;  // the snapshot in use came from the cache file, not the source
+  std::uint64_t permissions = 0;
+  std::uint64_t routes = 0;
+};
+
+class TakMetrics {
+ public:
+  explicit TakMetrics(prometheus::Registry& registry);
+  void update(const TakFigures& figures);
+
+ private:
+  prometheus::Counter* loads_ok_;
+  prometheus::Counter* loads_failed_;
+  prometheus::Gauge* loaded_;
+  prometheus::Gauge* from_cache_;
+  prometheus::Gauge* permissions_;
+  prometheus::Gauge* routes_;
+  std::mutex mutex_;
 };
 
 // Configuration reloads (SIGHUP).

@@ -18,6 +18,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote;  // peer address
+  // The consumer's HSA-id: the verified client certificate subject's serialNumber, as written there.
+  // Empty on plain HTTP, without a client certificate, or when the subject has no serialNumber.
+  std::string consumer;
   std::vector<std::string> params;  // values of the route's {name} segments, in order
 
   // Case-insensitive header lookup; the first value if repeated.
