@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,28 @@ struct BookingSystemLimits {
   double rate = 500;
   int burst = 500;
 };
+
+// Everything in `log` that reads as a personnummer (12 digits, YYYYMMDD-NNNC or YYMMDD-NNNC with a valid
+// Luhn checksum), correlation ids left out (random hex may hold a run of digits).
+inline std::vector<std::string> personnummer_in(const std::string& log) {
+  const auto text = std::regex_replace(log, std::regex(R"("[a-z_]*correlation_id":"[^"]*")"), "");
+  static const std::regex candidate(R"((?:^|[^0-9A-Za-z])(\d{8}-?\d{4}|\d{6}[-+]\d{4})(?![0-9]))");
+  std::vector<std::string> found;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), candidate); it != std::sregex_iterator(); ++it) {
+    std::string digits;
+    for (char c : (*it)[1].str()) {
+      if (c >= '0' && c <= '9') digits += c;
+    }
+    const auto ten = digits.substr(digits.size() - 10);
+    int sum = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+      int d = (ten[i] - '0') * (i % 2 == 0 ? 2 : 1);
+      sum += d > 9 ? d - 9 : d;
+    }
+    if (sum % 10 == 0) found.push_back((*it)[1]);
+  }
+  return found;
+}
 
 struct Platform;
 // Which booking systems the daemon's configuration names (with limits), chosen once the world is known.
@@ -133,6 +156,15 @@ breaker_open_for = "1s"
                    10s),
         daemon->log());
   }
+
+  // No line of the daemon's log, in any test, holds a personnummer.
+  ~Platform() {
+    if (!daemon) return;
+    const auto found = personnummer_in(daemon->log());
+    CHECK_MESSAGE(found.empty(), "the daemon's log holds personnummer, e.g. " << (found.empty() ? "" : found.front()));
+  }
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
 
   // Granted clinics without sub-units, grouped by booking system.
   std::map<std::string, std::vector<std::string>> granted_clinics() const {

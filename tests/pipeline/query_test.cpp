@@ -373,6 +373,12 @@ TEST_CASE("bad input gets a clear 4xx, and no personnummer reaches the log") {
                              {{"X-Big", std::string(40u << 10, 'h')}});
   CHECK((header.status == 431 || header.status == 0));
 
+  // The scan every Platform runs on its daemon's log at the end finds what it must, and only that.
+  CHECK(personnummer_in(R"({"msg":"x","person":"191212121212"})").size() == 1);
+  CHECK(personnummer_in(R"({"person":"19121212-1212"} {"p":"121212-1212"})").size() == 2);
+  CHECK(personnummer_in(R"({"person":"19121212-****","correlation_id":"ab-191212121212"})").empty());
+  CHECK(personnummer_in(R"({"hsa":"SE2321000016-A2BF","booking":"2928113076945805"})").empty());
+
   // No log line holds a full personnummer, in any of its written forms.
   const auto log = p.daemon->log();
   CHECK(log.find(person) == std::string::npos);
