@@ -340,4 +340,76 @@ TEST_CASE("an index that faults is counted by outcome and retried after retry_af
   CHECK(r.next_due <= utc_now() + 330s);
 }
 
+TEST_CASE("a lower calls/s cap given while the poller runs holds from the next calls, measured at the index") {
+  Sim sim;
+  constexpr double fast = 40;
+  constexpr double slow = 4;
+  Poller p(sim, fast, quick(1h), 16);
+  const auto persons = sim.persons(60);
+  const auto now = utc_now();
+  for (const auto& id : persons) {
+    p.watch_person(id, now - 2h);
+    const auto pid = *PersonId::parse(id);
+    std::promise<Status> done;
+    auto f = done.get_future();
+    REQUIRE(p.queue.submit(p.watch.reschedule_job(pid, (*p.watch.record(pid))->next_due, now - 1h, {}),
+                           [&done](Status s) { done.set_value(std::move(s)); }));
+    REQUIRE(f.get().has_value());
+  }
+  p.poller->start();
+  // At 40/s a dozen calls take a fraction of a second.
+  REQUIRE(eventually([&] { return sim.find_content_calls() >= 12; }, 3s));
+
+  auto options = p.poller->options();
+  options.max_calls_per_second = slow;
+  p.poller->reconfigure(options);
+  const auto changed = std::chrono::steady_clock::now();
+  CHECK(p.poller->options().max_calls_per_second == slow);
+
+  // Calls already given a slot (at most one per worker, a fraction of a second ahead) may still come;
+  // from half a second on only the new cap counts. At the old cap the rest (≤ 48) would be done in 1.2 s.
+  std::vector<std::pair<double, std::int64_t>> samples;  // (seconds since the change, calls seen)
+  while (std::chrono::steady_clock::now() - changed < 3500ms) {
+    const auto t = std::chrono::duration<double>(std::chrono::steady_clock::now() - changed).count();
+    const auto calls = sim.find_content_calls();
+    if (t >= 0.5) samples.emplace_back(t, calls);
+    std::this_thread::sleep_for(200ms);
+  }
+  REQUIRE(samples.size() >= 2);
+  const double window = samples.back().first - samples.front().first;
+  const auto made = samples.back().second - samples.front().second;
+  MESSAGE(made << " FindContent calls in " << window << " s after the cap went from " << fast << " to " << slow
+               << "/s");
+  CHECK(window >= 2.5);
+  CHECK(static_cast<double>(made) <= slow * (window + 0.4) + 1);
+  CHECK(static_cast<double>(made) >= slow * window * 0.5);  // still polling, at about the new pace
+  CHECK(sim.find_content_calls() < static_cast<std::int64_t>(persons.size()));
+}
+
+TEST_CASE("a corrected EI logical address given while the poller runs is used from the next call") {
+  Sim sim;
+  Poller p(sim, 50, quick(1h));
+  p.poller.reset();
+  ei::PollerOptions o;
+  o.find_content_url = "http://" + sim.address + "/vp/itintegration/engagementindex/FindContent/1/rivtabp21";
+  o.ei_logical_address = "SE0000000000-NOTEI";  // VP004: no route
+  o.tick = 100ms;
+  o.retry_after = 1s;
+  p.poller = std::make_unique<ei::FindContentPoller>(p.ioc.get_executor(), p.client, *p.store, p.queue, p.watch, o,
+                                                     nullptr, nullptr);
+  const auto id = sim.persons(1)[0];
+  p.watch_person(id);
+  p.poller->start();
+  REQUIRE(eventually([&] { return p.poller->stats().calls_with(Outcome::no_route) >= 1; }, 5s));
+  CHECK(p.stored(id).empty());
+
+  auto fixed = p.poller->options();
+  fixed.ei_logical_address = "5565594230";
+  p.poller->reconfigure(fixed);
+  REQUIRE(eventually([&] { return p.poller->stats().persons_polled == 1; }, 6s));
+  CHECK(p.stored(id) == sim.indexed(id));
+  CHECK_FALSE(p.stored(id).empty());
+  CHECK(p.poller->stats().calls_with(Outcome::ok) == 1);
+}
+
 #endif  // BOKADE_SIM_PATH

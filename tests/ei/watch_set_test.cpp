@@ -274,3 +274,34 @@ TEST_CASE("poller metrics: every outcome series exists from the start; gauges ca
   CHECK(seen.at("bokade_watch_set_persons") == 42);
   CHECK(seen.at("bokade_schedule_lag_seconds") == 7.5);
 }
+
+TEST_CASE("new watch options apply to the next scheduling decision; persons already scheduled keep their due time") {
+  Fixture f;  // interval 1 h ± 10 %, expiry 24 h
+  const auto early = pid(1);
+  REQUIRE(f.run(f.watch.watch_job(early, ei::WatchReason::notified, t0)).has_value());
+  const auto before = f.record(early);
+  CHECK(before.next_due >= t0 + 54min);
+  CHECK(before.next_due <= t0 + 66min);
+
+  auto o = f.watch.options();
+  o.interval = std::chrono::hours(6);
+  o.jitter = 0.0;
+  o.expiry = std::chrono::hours(48);
+  f.watch.reconfigure(o);
+  CHECK(f.watch.options().interval == std::chrono::hours(6));
+
+  CHECK(f.record(early).next_due == before.next_due);
+  CHECK(f.record(early).watch_expiry == t0 + 24h);
+  CHECK(f.watch.next_poll(t0) == t0 + 6h);  // jitter 0: exactly one interval
+  const auto later = pid(2);
+  REQUIRE(f.run(f.watch.watch_job(later, ei::WatchReason::notified, t0)).has_value());
+  CHECK(f.record(later).next_due == t0 + 6h);
+  CHECK(f.record(later).watch_expiry == t0 + 48h);
+  // A watch extended after the reload gets the new expiry.
+  REQUIRE(f.run(f.watch.watch_job(early, ei::WatchReason::queried, t0 + 1h)).has_value());
+  CHECK(f.record(early).watch_expiry == t0 + 49h);
+
+  o.jitter = 7.0;  // out of range: clamped, as at construction
+  f.watch.reconfigure(o);
+  CHECK(f.watch.options().jitter == 1.0);
+}

@@ -253,6 +253,64 @@ TEST_CASE("run() reloads periodically, retries sooner after a failure, and stops
   CHECK(running.wait_for(2s) == std::future_status::ready);
 }
 
+TEST_CASE("reconfigure while run() waits: a new source is read at once, new intervals and timeout apply") {
+  const auto dir = test::scratch_dir("reconfigure");
+  const auto file = dir + "/export.json";
+  write_text(file, test::current_export());
+  Loop loop;
+  TakServer tak(loop);
+  tak.export_text = test::legacy_export();
+  auto src = make_source(loop, {.source = file, .reload_interval = 1h, .cache_file = dir + "/tak-snapshot.json"});
+  REQUIRE(loop.await(src->start()));
+  auto running = asio::co_spawn(loop.ioc, src->run(), asio::use_future);
+  const auto wait_for = [&](auto predicate) {
+    for (int i = 0; i < 300; ++i) {
+      if (predicate()) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  };
+  CHECK(src->current()->format() == ExportFormat::current);
+
+  // A URL now (the file source needed no HTTP client): loaded at once, not an hour later.
+  auto o = src->options();
+  o.source = tak.url();
+  REQUIRE(src->reconfigure(o));
+  CHECK(src->options().source == tak.url());
+  CHECK(wait_for([&] { return src->current()->format() == ExportFormat::legacy; }));
+  CHECK(tak.requests == 1);
+  CHECK(test::read_text(dir + "/tak-snapshot.json") == tak.export_text);
+
+  // A shorter interval applies without waiting out the hour.
+  o.reload_interval = 100ms;
+  REQUIRE(src->reconfigure(o));
+  CHECK(wait_for([&] { return tak.requests >= 4; }));
+  // A longer one again: the loads stop.
+  o.reload_interval = 1h;
+  REQUIRE(src->reconfigure(o));
+  std::this_thread::sleep_for(150ms);  // a load already under way ends
+  const int requests = tak.requests;
+  std::this_thread::sleep_for(500ms);
+  CHECK(tak.requests == requests);
+
+  // fetch_timeout: a silent service fails the load after the new 200 ms, not the old 30 s.
+  tak.mode = Mode::slow;
+  o.fetch_timeout = 200ms;
+  REQUIRE(src->reconfigure(o));
+  const auto began = std::chrono::steady_clock::now();
+  REQUIRE_FALSE(loop.await(src->reload()).has_value());
+  CHECK(std::chrono::steady_clock::now() - began < 2s);
+  CHECK(src->current()->format() == ExportFormat::legacy);  // the last good snapshot stays
+
+  // An empty source is refused and changes nothing.
+  o.source.clear();
+  CHECK_FALSE(src->reconfigure(o).has_value());
+  CHECK(src->options().source == tak.url());
+
+  src->stop();
+  CHECK(running.wait_for(2s) == std::future_status::ready);
+}
+
 TEST_CASE("options from the config file") {
   config::Config c;
   c.tak.source = "https://tak.example/export.json";

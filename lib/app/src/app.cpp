@@ -221,8 +221,49 @@ void App::Impl::reload() {
   if (cfg->listen.admin.tls.allowed_consumers != old->listen.admin.tls.allowed_consumers) {
     admin_server->set_allowed_consumers(cfg->listen.admin.tls.allowed_consumers);
   }
+  // The long-lived parts copied their settings at start: each takes the new snapshot now. Refreshes,
+  // polls and loads already under way finish with what they started with.
+  refresher->reconfigure(*cfg);
+  auto poller_options = poller->options();
+  poller_options.find_content_url = cfg->engagement_index.find_content_url;
+  poller_options.ei_logical_address = cfg->engagement_index.logical_address;
+  poller_options.consumer_hsa_id = cfg->identity.hsa_id;
+  poller_options.max_calls_per_second = cfg->engagement_index.max_calls_per_second;
+  poller->reconfigure(std::move(poller_options));
+  auto watch_options = watch_set->options();
+  watch_options.expiry = std::chrono::duration_cast<std::chrono::seconds>(cfg->engagement_index.watch_expiry);
+  watch_options.interval = std::chrono::duration_cast<std::chrono::seconds>(cfg->engagement_index.poll_interval);
+  watch_options.jitter = cfg->engagement_index.poll_jitter;
+  watch_set->reconfigure(watch_options);
+  notifications->set_max_transactions(cfg->engagement_index.notification_max_transactions);
+  auto tak_options = tak->options();
+  const auto from_config = tak::source_options(*cfg);
+  tak_options.source = from_config.source;
+  tak_options.reload_interval = from_config.reload_interval;
+  tak_options.fetch_timeout = from_config.fetch_timeout;
+  if (auto st = tak->reconfigure(std::move(tak_options)); !st) {
+    log::error("configuration reload: the TAK source could not be changed; keeping the old one",
+               {{"error", st.error().message}});
+  }
+  // One line naming the sections whose values changed (and are now in force).
+  std::string applied;
+  const auto note = [&applied](bool changed, std::string_view section) {
+    if (changed) applied += (applied.empty() ? "" : ", ") + std::string(section);
+  };
+  note(!(cfg->logging == old->logging), "logging");
+  note(!(cfg->listen == old->listen), "listen");
+  note(!(cfg->engagement_index == old->engagement_index), "engagement_index");
+  note(!(cfg->vp == old->vp), "vp");
+  note(!(cfg->tak == old->tak), "tak");
+  note(!(cfg->refresh == old->refresh), "refresh");
+  note(!(cfg->booking_system_defaults == old->booking_system_defaults), "booking_system_defaults");
+  note(cfg->booking_systems != old->booking_systems, "booking_systems");
+  note(cfg->regions != old->regions, "regions");
+  note(!(cfg->rules == old->rules), "rules");
+  note(!(cfg->retention == old->retention), "retention");
   config_metrics->reload_succeeded();
-  log::info("configuration reloaded", {{"file", path}});
+  log::info("configuration reloaded",
+            {{"file", path}, {"applied", applied.empty() ? std::string("nothing changed") : applied}});
 }
 
 asio::awaitable<void> App::Impl::handle_signals(asio::signal_set& signals) {

@@ -35,6 +35,10 @@ const RestartKey restart_keys[] = {
     BOKADE_RESTART_KEY("listen.query.tls.private_key", listen.query.tls.private_key),
     BOKADE_RESTART_KEY("listen.query.tls.client_ca", listen.query.tls.client_ca),
     BOKADE_RESTART_KEY("listen.query.max_connections", listen.query.max_connections),
+    // The listeners read these when they are built; only the consumer allowlists are swapped live.
+    BOKADE_RESTART_KEY("listen.query.request_timeout", listen.query.request_timeout),
+    BOKADE_RESTART_KEY("listen.query.max_body", listen.query.max_body),
+    BOKADE_RESTART_KEY("listen.query.max_header", listen.query.max_header),
     BOKADE_RESTART_KEY("listen.admin.address", listen.admin.address),
     BOKADE_RESTART_KEY("listen.admin.port", listen.admin.port),
     BOKADE_RESTART_KEY("listen.admin.tls.enabled", listen.admin.tls.enabled),
@@ -45,6 +49,7 @@ const RestartKey restart_keys[] = {
     BOKADE_RESTART_KEY("storage.block_cache", storage.block_cache),
     BOKADE_RESTART_KEY("storage.sync_writes", storage.sync_writes),
     BOKADE_RESTART_KEY("logging.person_hash_key", logging.person_hash_key),
+    BOKADE_RESTART_KEY("vp.connect_timeout", vp.connect_timeout),  // a setting of the client's pool
     BOKADE_RESTART_KEY("vp.pool_size", vp.pool_size),
     BOKADE_RESTART_KEY("vp.tls.certificate", vp.tls.certificate),
     BOKADE_RESTART_KEY("vp.tls.private_key", vp.tls.private_key),

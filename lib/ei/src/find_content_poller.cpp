@@ -35,9 +35,7 @@ UtcTime utc_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono:
 // and waits for it. A bucket of depth one: over any window of T seconds at most rate·T + 1 calls start.
 class CallPacer {
  public:
-  explicit CallPacer(double rate) : spacing_(rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(
-                                                            std::chrono::duration<double>(1.0 / rate))
-                                                      : SteadyClock::duration::zero()) {}
+  explicit CallPacer(double rate) : spacing_(spacing_of(rate)) {}
   SteadyClock::duration reserve() {
     std::lock_guard lock(mutex_);
     const auto now = SteadyClock::now();
@@ -45,12 +43,30 @@ class CallPacer {
     next_ = slot + spacing_;
     return slot - now;
   }
+  // A new cap from the next reservation on. Slots already handed out keep their times; the next free
+  // slot moves to one new spacing after the last one taken, so a lower cap holds from that call on.
+  void set_rate(double rate) {
+    std::lock_guard lock(mutex_);
+    const auto spacing = spacing_of(rate);
+    next_ = next_ - spacing_ + spacing;
+    spacing_ = spacing;
+  }
 
  private:
+  static SteadyClock::duration spacing_of(double rate) {
+    return rate > 0 ? std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(1.0 / rate))
+                    : SteadyClock::duration::zero();
+  }
   std::mutex mutex_;
   SteadyClock::duration spacing_;
   SteadyClock::time_point next_{};
 };
+
+PollerOptions normalised(PollerOptions o) {
+  o.concurrency = std::max<std::size_t>(o.concurrency, 1);
+  o.batch_size = std::max<std::size_t>(o.batch_size, 1);
+  return o;
+}
 
 struct CallResult {
   Outcome outcome = Outcome::ok;
@@ -101,10 +117,8 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor ex, std::shared_ptr<net::HttpClient> c, store::Store& st, store::WriteQueue& q,
        WatchSet& w, PollerOptions o, PollerMetrics* m, RefreshCallback r)
       : strand(asio::make_strand(ex)), tick_timer(strand), client(std::move(c)), store(st), queue(q), watch(w),
-        options(std::move(o)), metrics(m), refresh(std::move(r)), pacer(options.max_calls_per_second) {
-    options.concurrency = std::max<std::size_t>(options.concurrency, 1);
-    options.batch_size = std::max<std::size_t>(options.batch_size, 1);
-  }
+        options(std::make_shared<const PollerOptions>(normalised(std::move(o)))), metrics(m), refresh(std::move(r)),
+        pacer(options->max_calls_per_second) {}
 
   asio::strand<asio::any_io_executor> strand;
   asio::steady_timer tick_timer;  // touched only on `strand`
@@ -112,7 +126,8 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
   store::Store& store;
   store::WriteQueue& queue;
   WatchSet& watch;
-  PollerOptions options;
+  mutable std::mutex options_mutex;
+  std::shared_ptr<const PollerOptions> options;  // swapped whole by reconfigure(); read through current()
   PollerMetrics* metrics;
   RefreshCallback refresh;
   CallPacer pacer;
@@ -124,6 +139,19 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::uint64_t> polled{0}, failed{0}, expired{0}, created{0}, deleted{0}, refreshes{0},
       refused{0}, store_errors{0}, watch_set_persons{0};
   std::atomic<double> lag{0};
+
+  // The options one poll (or one lookup, or one tick) works with from start to end.
+  std::shared_ptr<const PollerOptions> current() const {
+    std::lock_guard lock(options_mutex);
+    return options;
+  }
+
+  void reconfigure(PollerOptions next) {
+    auto fresh = std::make_shared<const PollerOptions>(normalised(std::move(next)));
+    pacer.set_rate(fresh->max_calls_per_second);
+    std::lock_guard lock(options_mutex);
+    options = std::move(fresh);
+  }
 
   void store_error(std::string_view stage, const Error& e) {
     ++store_errors;
@@ -148,10 +176,10 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
     co_return status;
   }
 
-  asio::awaitable<CallResult> find_content(const PersonId& person, const std::string& domain) {
+  asio::awaitable<CallResult> find_content(const PollerOptions& o, const PersonId& person, const std::string& domain) {
     CallResult result;
     rivta::FindContentRequest r;
-    r.logical_address = options.ei_logical_address;
+    r.logical_address = o.ei_logical_address;
     r.registered_resident_identification = person.str();
     r.service_domain = domain;
     auto body = rivta::write_find_content_request(r);
@@ -162,12 +190,12 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
     }
     net::ClientRequest req;
     req.method = "POST";
-    req.url = options.find_content_url;
+    req.url = o.find_content_url;
     req.body = std::move(*body);
-    req.timeout = options.call_timeout;
+    req.timeout = o.call_timeout;
     req.headers = {{"Content-Type", "text/xml; charset=utf-8"}, {"SOAPAction", std::string(find_content_soap_action)}};
-    if (!options.consumer_hsa_id.empty()) {
-      req.headers.emplace_back("x-rivta-original-serviceconsumer-hsaid", options.consumer_hsa_id);
+    if (!o.consumer_hsa_id.empty()) {
+      req.headers.emplace_back("x-rivta-original-serviceconsumer-hsaid", o.consumer_hsa_id);
     }
     auto response = co_await client->request(std::move(req));
     if (!response) {
@@ -227,16 +255,17 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
     }
 
     const auto asked_at = now;
+    const auto o = current();
     std::vector<std::pair<std::string, CallResult>> answers;
     bool all_ok = true;
-    for (const auto& domain : options.service_domains) {
+    for (const auto& domain : o->service_domains) {
       if (stopping) co_return true;
       if (const auto wait = pacer.reserve(); wait > SteadyClock::duration::zero()) {
         asio::steady_timer t(strand, wait);
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
         if (stopping) co_return true;
       }
-      auto r = co_await find_content(*person, domain);
+      auto r = co_await find_content(*o, *person, domain);
       ++calls[static_cast<std::size_t>(r.outcome)];
       if (metrics) metrics->call(r.outcome);
       if (r.outcome != Outcome::ok) {
@@ -249,7 +278,7 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
       answers.emplace_back(domain, std::move(r));
     }
 
-    const auto next_due = all_ok ? watch.next_poll(now) : watch.retry_at(now, options.retry_after);
+    const auto next_due = all_ok ? watch.next_poll(now) : watch.retry_at(now, o->retry_after);
     auto summary = std::make_shared<ApplySummary>();
     auto shared_answers = std::make_shared<decltype(answers)>(std::move(answers));
     auto reschedule = watch.reschedule_job(*person, entry.due, next_due,
@@ -292,7 +321,7 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
       co_return true;
     }
     ++refused;  // the refresh queue is full: come back soon rather than after a whole interval
-    auto retry = watch.reschedule_job(p, next_due, watch.retry_at(now, options.retry_after), now);
+    auto retry = watch.reschedule_job(p, next_due, watch.retry_at(now, o->retry_after), now);
     auto again = co_await commit(std::move(retry));
     if (!again) store_error("reschedule", again.error());
     co_return true;
@@ -303,12 +332,13 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
     const auto asked_at = utc_now();
     auto answers = std::make_shared<std::vector<std::pair<std::string, CallResult>>>();
     auto executor = co_await asio::this_coro::executor;
-    for (const auto& domain : options.service_domains) {
+    const auto o = current();
+    for (const auto& domain : o->service_domains) {
       if (const auto wait = pacer.reserve(); wait > SteadyClock::duration::zero()) {
         asio::steady_timer t(executor, wait);
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       }
-      auto r = co_await find_content(person, domain);
+      auto r = co_await find_content(*o, person, domain);
       ++calls[static_cast<std::size_t>(r.outcome)];
       if (metrics) metrics->call(r.outcome);
       if (r.outcome != Outcome::ok) co_return fail(fmt::format("FindContent failed: {}", r.reason));
@@ -357,21 +387,25 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
 
   asio::awaitable<void> loop() {
     auto self = shared_from_this();
-    log::info("FindContent poller started",
-              {{"max_calls_per_second", options.max_calls_per_second}, {"concurrency", options.concurrency},
-               {"interval_seconds", static_cast<std::int64_t>(watch.options().interval.count())}});
+    {
+      const auto o = current();
+      log::info("FindContent poller started",
+                {{"max_calls_per_second", o->max_calls_per_second}, {"concurrency", o->concurrency},
+                 {"interval_seconds", static_cast<std::int64_t>(watch.options().interval.count())}});
+    }
     while (!stopping) {
+      const auto o = current();  // a reload applies from the next tick on
       const auto now = utc_now();
       update_gauges(now);
       bool rest = true;
-      auto due = watch.due(now, options.batch_size);
+      auto due = watch.due(now, o->batch_size);
       if (!due) {
         store_error("scan schedule", due.error());
       } else if (!due->empty()) {
         auto batch = std::make_shared<BatchState>(strand);
         batch->done.expires_at(asio::steady_timer::time_point::max());
         batch->entries = std::move(*due);
-        batch->workers = std::min(options.concurrency, batch->entries.size());
+        batch->workers = std::min(o->concurrency, batch->entries.size());
         for (std::size_t i = batch->workers; i > 0; --i) asio::co_spawn(strand, worker(batch), asio::detached);
         if (batch->workers > 0) co_await batch->done.async_wait(asio::as_tuple(asio::use_awaitable));
         if (batch->failures > 0) {
@@ -379,10 +413,10 @@ struct FindContentPoller::Impl : std::enable_shared_from_this<Impl> {
                                                  {"outcome", to_string(batch->last_failure.outcome)},
                                                  {"reason", batch->last_failure.reason}});
         }
-        rest = batch->entries.size() < options.batch_size || batch->storage_failed;
+        rest = batch->entries.size() < o->batch_size || batch->storage_failed;
       }
       if (rest && !stopping) {
-        tick_timer.expires_after(options.tick);
+        tick_timer.expires_after(o->tick);
         co_await tick_timer.async_wait(asio::as_tuple(asio::use_awaitable));
       }
     }
@@ -416,6 +450,10 @@ asio::awaitable<Status> FindContentPoller::lookup(PersonId person) {
 }
 
 bool FindContentPoller::running() const noexcept { return impl_->running; }
+
+void FindContentPoller::reconfigure(PollerOptions options) { impl_->reconfigure(std::move(options)); }
+
+PollerOptions FindContentPoller::options() const { return *impl_->current(); }
 
 std::uint64_t FindContentPoller::Stats::calls_total() const {
   std::uint64_t n = 0;

@@ -26,11 +26,12 @@ net::HttpResponse soap(unsigned status, std::string body) {
 
 NotificationReceiver::NotificationReceiver(store::WriteQueue& queue, ReceiverOptions options,
                                            EiMetrics* metrics, ChangeCallback on_change)
-    : queue_(queue), options_(options), metrics_(metrics), on_change_(std::move(on_change)) {}
+    : queue_(queue), options_(options), max_transactions_(options.max_transactions), metrics_(metrics),
+      on_change_(std::move(on_change)) {}
 
 asio::awaitable<net::HttpResponse> NotificationReceiver::handle(const net::HttpRequest& request) {
   rivta::ReaderLimits limits;
-  limits.max_transactions = options_.max_transactions;
+  limits.max_transactions = max_transactions_.load(std::memory_order_relaxed);
   limits.max_bytes = options_.max_bytes;
   auto parsed = rivta::read_process_notification(request.body, limits);
   if (!parsed) {

@@ -99,15 +99,30 @@ Expected<PersonRecord> decode_person_record(std::string_view bytes) {
   return r;
 }
 
+namespace {
+WatchOptions clamped(WatchOptions o) {
+  o.jitter = std::clamp(o.jitter, 0.0, 1.0);
+  return o;
+}
+}  // namespace
+
 WatchSet::WatchSet(store::Store& store, store::WriteQueue& queue, WatchOptions options)
-    : store_(store), queue_(queue), options_(options), rng_(std::random_device{}()) {
-  options_.jitter = std::clamp(options_.jitter, 0.0, 1.0);
+    : store_(store), queue_(queue), options_(clamped(options)), rng_(std::random_device{}()) {}
+
+WatchOptions WatchSet::options() const {
+  std::lock_guard lock(mutex_);
+  return options_;
+}
+
+void WatchSet::reconfigure(WatchOptions options) {
+  std::lock_guard lock(mutex_);
+  options_ = clamped(options);
 }
 
 UtcTime WatchSet::jittered(UtcTime now, std::chrono::seconds base, double low, double high) {
   double factor = 1.0;
   {
-    std::lock_guard lock(rng_mutex_);
+    std::lock_guard lock(mutex_);
     factor = std::uniform_real_distribution<double>(low, high)(rng_);
   }
   const auto secs = static_cast<std::int64_t>(std::llround(static_cast<double>(base.count()) * factor));
@@ -115,20 +130,22 @@ UtcTime WatchSet::jittered(UtcTime now, std::chrono::seconds base, double low, d
 }
 
 UtcTime WatchSet::next_poll(UtcTime now) {
-  return std::max(now + std::chrono::seconds{1},
-                  jittered(now, options_.interval, 1.0 - options_.jitter, 1.0 + options_.jitter));
+  const auto o = options();
+  return std::max(now + std::chrono::seconds{1}, jittered(now, o.interval, 1.0 - o.jitter, 1.0 + o.jitter));
 }
 
 UtcTime WatchSet::retry_at(UtcTime now, std::chrono::seconds delay) {
-  return std::max(now + std::chrono::seconds{1}, jittered(now, delay, 1.0 - options_.jitter, 1.0 + options_.jitter));
+  const auto o = options();
+  return std::max(now + std::chrono::seconds{1}, jittered(now, delay, 1.0 - o.jitter, 1.0 + o.jitter));
 }
 
 store::WriteQueue::Job WatchSet::watch_job(const PersonId& person, WatchReason reason, UtcTime now) {
   // A notified person was just refreshed because of the notification: their first poll comes one
   // interval later. A queried or imported person is polled soon, to learn their engagements.
+  const auto o = options();
   const auto first_due =
-      reason == WatchReason::notified ? next_poll(now) : jittered(now, options_.first_poll_within, 0.0, 1.0);
-  const auto expiry = now + options_.expiry;
+      reason == WatchReason::notified ? next_poll(now) : jittered(now, o.first_poll_within, 0.0, 1.0);
+  const auto expiry = now + o.expiry;
   return [person, reason, now, first_due, expiry](const store::Store& s, store::Batch& batch) -> Status {
     const auto key = store::person_key(person);
     auto value = s.get(Column::persons, key, batch);

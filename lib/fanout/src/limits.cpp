@@ -39,7 +39,8 @@ void AsyncSemaphore::give_back() {
   std::function<void()> next;
   {
     std::lock_guard lock(mutex_);
-    if (waiters_.empty()) {
+    // Above a lowered limit the place is not handed on: holders drain down to the new limit first.
+    if (waiters_.empty() || in_use_ > limit_) {
       --in_use_;
       return;
     }
@@ -47,6 +48,25 @@ void AsyncSemaphore::give_back() {
     waiters_.pop_front();
   }
   next();
+}
+
+void AsyncSemaphore::set_limit(std::size_t limit) {
+  std::deque<std::function<void()>> woken;
+  {
+    std::lock_guard lock(mutex_);
+    limit_ = std::max<std::size_t>(1, limit);
+    while (in_use_ < limit_ && !waiters_.empty()) {
+      ++in_use_;
+      woken.push_back(std::move(waiters_.front()));
+      waiters_.pop_front();
+    }
+  }
+  for (auto& resume : woken) resume();  // each only posts its waiter: nothing runs under the lock
+}
+
+std::size_t AsyncSemaphore::limit() const {
+  std::lock_guard lock(mutex_);
+  return limit_;
 }
 
 std::size_t AsyncSemaphore::in_use() const {
@@ -62,15 +82,54 @@ std::size_t AsyncSemaphore::waiting() const {
 TokenBucket::TokenBucket(double rate_per_second, double burst)
     : rate_(std::max(rate_per_second, 1e-6)), burst_(std::max(burst, 1.0)), tokens_(burst_), last_(Clock::now()) {}
 
-Clock::duration TokenBucket::reserve(Clock::time_point now) {
-  std::lock_guard lock(mutex_);
+void TokenBucket::refill(Clock::time_point now) {
   if (now > last_) {
     tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * rate_);
     last_ = now;
   }
+}
+
+Clock::duration TokenBucket::reserve(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  refill(now);
   tokens_ -= 1.0;
   if (tokens_ >= 0.0) return Clock::duration::zero();
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(-tokens_ / rate_));
+}
+
+std::optional<Clock::duration> TokenBucket::try_reserve(Clock::duration max_wait, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  refill(now);
+  const double after = tokens_ - 1.0;
+  if (after >= 0.0) {
+    tokens_ = after;
+    return Clock::duration::zero();
+  }
+  const auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(-after / rate_));
+  if (wait >= max_wait) return std::nullopt;
+  tokens_ = after;
+  return wait;
+}
+
+void TokenBucket::set_rate(double rate_per_second, double burst, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  refill(now);  // what accrued so far accrued at the old rate
+  const double rate = std::max(rate_per_second, 1e-6);
+  // A debt of d tokens clears d / rate seconds from now; keep that moment under the new rate.
+  if (tokens_ < 0.0) tokens_ *= rate / rate_;
+  rate_ = rate;
+  burst_ = std::max(burst, 1.0);
+  tokens_ = std::min(tokens_, burst_);
+}
+
+double TokenBucket::rate() const {
+  std::lock_guard lock(mutex_);
+  return rate_;
+}
+
+double TokenBucket::burst() const {
+  std::lock_guard lock(mutex_);
+  return burst_;
 }
 
 CircuitBreaker::CircuitBreaker(std::uint32_t failure_threshold, Clock::duration open_for)
@@ -113,6 +172,22 @@ CircuitBreaker::State CircuitBreaker::state(Clock::time_point now) const {
 }
 
 bool CircuitBreaker::is_open(Clock::time_point now) const { return state(now) != State::closed; }
+
+void CircuitBreaker::set_policy(std::uint32_t failure_threshold, Clock::duration open_for) {
+  std::lock_guard lock(mutex_);
+  threshold_ = std::max<std::uint32_t>(1, failure_threshold);
+  open_for_ = open_for;
+}
+
+std::uint32_t CircuitBreaker::failure_threshold() const {
+  std::lock_guard lock(mutex_);
+  return threshold_;
+}
+
+Clock::duration CircuitBreaker::open_for() const {
+  std::lock_guard lock(mutex_);
+  return open_for_;
+}
 
 std::string_view to_string(CircuitBreaker::State s) noexcept {
   switch (s) {

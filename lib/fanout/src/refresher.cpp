@@ -10,8 +10,10 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <random>
 #include <set>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "bokade/core/hsa_id.hpp"
@@ -42,16 +44,26 @@ std::string new_correlation_id() {
 
 UtcTime now_utc() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
+// One booking system's load control. It lives as long as the Refresher: a reload changes its limits in
+// place (calls waiting or in flight keep their places), and one the reload removed is only marked.
 struct Source {
   Source(std::string n, const config::SourceLimits& l, const config::Refresh& r)
       : name(std::move(n)),
         concurrency(l.max_concurrency),
         bucket(l.rate_per_second, l.burst),
         breaker(r.breaker_failures, r.breaker_open_for) {}
+  void apply(const config::SourceLimits& l, const config::Refresh& r) {
+    concurrency.set_limit(l.max_concurrency);
+    bucket.set_rate(l.rate_per_second, l.burst);
+    breaker.set_policy(r.breaker_failures, r.breaker_open_for);
+  }
   std::string name;
   AsyncSemaphore concurrency;
   TokenBucket bucket;
   CircuitBreaker breaker;
+  // False once a reload dropped the booking system: no address maps to it any more, so it takes no new
+  // calls and does not count in the share of open breakers; calls already under way end normally.
+  std::atomic<bool> configured{true};
 };
 
 // What one call ended with.
@@ -120,7 +132,7 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
         tak(t),
         store(s),
         queue(q),
-        config(cfg),
+        config(std::make_shared<const config::Config>(cfg)),
         metrics(m),
         global(cfg.refresh.max_concurrency) {
     for (const auto& b : cfg.booking_systems) sources.emplace(b.name, std::make_unique<Source>(b.name, b.limits, cfg.refresh));
@@ -133,51 +145,126 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
   tak::TakSource* tak;
   store::Store& store;
   store::WriteQueue& queue;
-  config::Config config;
+  mutable std::mutex config_mutex;
+  std::shared_ptr<const config::Config> config;  // swapped whole by reconfigure(); read through snapshot()
   RefreshMetrics* metrics;
-  AsyncSemaphore global;
+  AsyncSemaphore global;  // refresh.max_concurrency: restart-only, like the RefreshQueue's workers
+  // Entries are only ever added (a Source is never destroyed while the Refresher lives), so a Source&
+  // taken under the lock stays valid after it is released.
+  mutable std::shared_mutex sources_mutex;
   std::map<std::string, std::unique_ptr<Source>> sources;
   std::mt19937_64 rng{std::random_device{}()};
   std::mutex rng_mutex;
   mutable std::mutex address_mutex;
-  std::unordered_map<std::string, std::string> system_of_address;  // normalised address → booking system name
+  // Normalised address → the sourceSystems its engagements name, the latest learned first (nearly always
+  // one). Mapped to a booking system through the configuration in force at each lookup, so a reload that
+  // adds or moves a source system takes effect at once.
+  std::unordered_map<std::string, std::vector<std::string>> source_systems_of_address;
+
+  // The configuration one call works with from start to end, whatever a reload does meanwhile.
+  std::shared_ptr<const config::Config> snapshot() const {
+    std::lock_guard lock(config_mutex);
+    return config;
+  }
 
   Source& source(const std::string& name) {
+    std::shared_lock lock(sources_mutex);
     auto it = sources.find(name);
     return it != sources.end() ? *it->second : *sources.at(std::string(other_booking_system));
   }
 
-  bool may_open_breaker() const {
+  bool may_open_breaker(const config::Config& cfg) const {
     std::size_t open = 0;
-    for (const auto& [n, s] : sources) open += s->breaker.is_open() ? 1 : 0;
-    return static_cast<double>(open + 1) <= config.refresh.breaker_max_open_share * static_cast<double>(sources.size());
+    std::size_t configured = 0;
+    {
+      std::shared_lock lock(sources_mutex);
+      for (const auto& [n, s] : sources) {
+        if (!s->configured) continue;
+        ++configured;
+        open += s->breaker.is_open() ? 1 : 0;
+      }
+    }
+    return static_cast<double>(open + 1) <= cfg.refresh.breaker_max_open_share * static_cast<double>(configured);
   }
 
-  Clock::duration backoff(unsigned attempt) {
-    const auto base = std::min<Clock::duration>(config.refresh.backoff_initial * (1u << std::min(attempt, 16u)),
-                                                 config.refresh.backoff_max);
+  Clock::duration backoff(unsigned attempt, const config::Config& cfg) {
+    const auto base = std::min<Clock::duration>(cfg.refresh.backoff_initial * (1u << std::min(attempt, 16u)),
+                                                cfg.refresh.backoff_max);
     std::lock_guard lock(rng_mutex);
     // Full jitter: anywhere between half and all of the exponential step.
     std::uniform_real_distribution<double> d(0.5, 1.0);
     return std::chrono::duration_cast<Clock::duration>(base * d(rng));
   }
 
-  std::string target_url(const std::string& address, const tak::TakSnapshot* snapshot) const {
-    if (config.vp.direct_routing && snapshot) {
+  static std::string target_url(const config::Config& cfg, const std::string& address,
+                                const tak::TakSnapshot* snapshot) {
+    if (cfg.vp.direct_routing && snapshot) {
       if (auto r = snapshot->route(tak::get_subject_of_care_schedule_contract, address, now_utc())) return r->url;
     }
-    return config.vp.url + std::string(schedule_service_path);
+    return cfg.vp.url + std::string(schedule_service_path);
   }
 
+  std::string booking_system_for(const config::Config& cfg, const std::vector<ei::StoredEngagement>& engagements,
+                                 std::string_view logical_address) const {
+    const auto key = normalise_hsa(logical_address);
+    for (const auto& e : engagements) {
+      if (normalise_hsa(e.key.logical_address) != key) continue;
+      if (const auto* b = config::booking_system_of(cfg, e.key.source_system)) return b->name;
+    }
+    std::lock_guard lock(address_mutex);
+    if (auto it = source_systems_of_address.find(key); it != source_systems_of_address.end()) {
+      for (const auto& source_system : it->second) {
+        if (const auto* b = config::booking_system_of(cfg, source_system)) return b->name;
+      }
+    }
+    return std::string(other_booking_system);
+  }
+
+  void reconfigure(const config::Config& next);
+
   asio::awaitable<AddressResult> ask(PersonId person, std::string address, std::string system,
-                                     std::string correlation_id, Clock::time_point deadline);
+                                     std::string correlation_id, Clock::time_point deadline,
+                                     std::shared_ptr<const config::Config> cfg);
   asio::awaitable<void> record(const PersonId& person, const std::string& address, const CallOutcome& call,
                                bool success);
 };
 
+void Refresher::Impl::reconfigure(const config::Config& next) {
+  auto fresh = std::make_shared<const config::Config>(next);
+  std::vector<std::string> added;
+  {
+    std::unique_lock lock(sources_mutex);
+    std::set<std::string> named{std::string(other_booking_system)};
+    for (const auto& b : next.booking_systems) {
+      named.insert(b.name);
+      auto it = sources.find(b.name);
+      if (it == sources.end()) {
+        sources.emplace(b.name, std::make_unique<Source>(b.name, b.limits, next.refresh));
+        added.push_back(b.name);
+      } else {
+        it->second->apply(b.limits, next.refresh);
+        it->second->configured = true;  // removed by an earlier reload and named again
+      }
+    }
+    sources.at(std::string(other_booking_system))->apply(next.booking_system_defaults, next.refresh);
+    for (auto& [name, s] : sources) {
+      if (!named.contains(name)) s->configured = false;
+    }
+  }
+  // Series first, then the configuration that maps addresses to the new names: no call can be counted
+  // under a booking system whose series do not exist yet.
+  if (metrics) {
+    for (const auto& name : added) metrics->add_booking_system(name);
+  }
+  std::lock_guard lock(config_mutex);
+  config = std::move(fresh);
+}
+
 asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string address, std::string system,
-                                                    std::string correlation_id, Clock::time_point deadline) {
+                                                    std::string correlation_id, Clock::time_point deadline,
+                                                    std::shared_ptr<const config::Config> cfg) {
   auto self = shared_from_this();
+  const config::Config& conf = *cfg;
   AddressResult result;
   result.logical_address = address;
   result.booking_system = system;
@@ -185,8 +272,8 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
 
   // TAK: an address we may not call is never called.
   const auto snapshot = tak ? tak->current() : nullptr;
-  const auto callability = snapshot ? snapshot->callable(config.identity.hsa_id, tak::get_subject_of_care_schedule_contract,
-                                                         address, now_utc())
+  const auto callability = snapshot ? snapshot->callable(conf.identity.hsa_id,
+                                                         tak::get_subject_of_care_schedule_contract, address, now_utc())
                                     : tak::Callability::not_authorized;
   if (callability != tak::Callability::callable) {
     CallOutcome c;
@@ -222,15 +309,17 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
     }
     auto global_permit = co_await global.acquire();
     auto source_permit = co_await src.concurrency.acquire();
-    if (const auto wait = src.bucket.reserve(); wait > Clock::duration::zero()) {
-      if (Clock::now() + wait >= deadline) {
-        call = CallOutcome{Outcome::rate_limited, {}, "the booking system's rate limit left no time before the deadline",
-                           "bokade", {}};
-        if (metrics) metrics->not_called(system, Outcome::timeout);
-        break;
-      }
-      if (metrics) metrics->rate_limit_wait(system, std::chrono::duration<double>(wait).count());
-      timer.expires_after(wait);
+    const auto now = Clock::now();
+    const auto wait = src.bucket.try_reserve(deadline > now ? deadline - now : Clock::duration::zero(), now);
+    if (!wait) {
+      call = CallOutcome{Outcome::rate_limited, {}, "the booking system's rate limit left no time before the deadline",
+                         "bokade", {}};
+      if (metrics) metrics->not_called(system, Outcome::timeout);
+      break;
+    }
+    if (*wait > Clock::duration::zero()) {
+      if (metrics) metrics->rate_limit_wait(system, std::chrono::duration<double>(*wait).count());
+      timer.expires_after(*wait);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -241,12 +330,12 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
     }
     net::ClientRequest req;
     req.method = "POST";
-    req.url = target_url(address, snapshot.get());
+    req.url = target_url(conf, address, snapshot.get());
     req.body = *request_body;
-    req.timeout = std::min<std::chrono::milliseconds>(config.vp.call_timeout, left);
+    req.timeout = std::min<std::chrono::milliseconds>(conf.vp.call_timeout, left);
     req.headers = {{"Content-Type", "text/xml; charset=utf-8"},
                    {"SOAPAction", "urn:riv:crm:scheduling:GetSubjectOfCareScheduleResponder:1:GetSubjectOfCareSchedule"},
-                   {"x-rivta-original-serviceconsumer-hsaid", config.identity.hsa_id},
+                   {"x-rivta-original-serviceconsumer-hsaid", conf.identity.hsa_id},
                    {"x-skltp-correlation-id", correlation_id}};
     if (metrics) metrics->in_flight(system, 1);
     const auto started = Clock::now();
@@ -263,10 +352,10 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
       if (metrics) metrics->breaker_open(system, false);
       break;
     }
-    src.breaker.record_failure(may_open_breaker());
+    src.breaker.record_failure(may_open_breaker(conf));
     if (metrics) metrics->breaker_open(system, src.breaker.is_open());
-    if (!retryable(call) || attempt >= config.refresh.retries) break;
-    const auto pause = backoff(attempt);
+    if (!retryable(call) || attempt >= conf.refresh.retries) break;
+    const auto pause = backoff(attempt, conf);
     if (Clock::now() + pause >= deadline) break;
     timer.expires_after(pause);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -334,22 +423,23 @@ std::string Refresher::booking_system_for(const PersonId& person, std::string_vi
 
 std::string Refresher::booking_system_for(const std::vector<ei::StoredEngagement>& engagements,
                                           std::string_view logical_address) const {
-  const auto key = normalise_hsa(logical_address);
-  for (const auto& e : engagements) {
-    if (normalise_hsa(e.key.logical_address) != key) continue;
-    if (const auto* b = config::booking_system_of(impl_->config, e.key.source_system)) return b->name;
-  }
-  std::lock_guard lock(impl_->address_mutex);
-  auto it = impl_->system_of_address.find(key);
-  return it != impl_->system_of_address.end() ? it->second : std::string(other_booking_system);
+  return impl_->booking_system_for(*impl_->snapshot(), engagements, logical_address);
 }
 
 void Refresher::learn(std::string_view logical_address, std::string_view source_system) {
-  const auto* b = config::booking_system_of(impl_->config, source_system);
-  if (!b) return;
+  // Kept whether or not a booking system lists it now: a reload may add one that does.
+  if (source_system.empty()) return;
+  const auto normalised = normalise_hsa(source_system);
   std::lock_guard lock(impl_->address_mutex);
-  impl_->system_of_address.insert_or_assign(normalise_hsa(logical_address), b->name);
+  auto& known = impl_->source_systems_of_address[normalise_hsa(logical_address)];
+  std::erase(known, normalised);
+  known.insert(known.begin(), normalised);
+  // An address is one clinic of one booking system; a few names at most (a migration, a typo fixed).
+  constexpr std::size_t most = 4;
+  if (known.size() > most) known.resize(most);
 }
+
+void Refresher::reconfigure(const config::Config& config) { impl_->reconfigure(config); }
 
 Status Refresher::learn_from_store() {
   return impl_->store.for_each(store::Column::engagements, {}, [this](std::string_view k, std::string_view v) {
@@ -362,22 +452,25 @@ Status Refresher::learn_from_store() {
 
 asio::awaitable<RefreshResult> Refresher::refresh(PersonId person, std::vector<std::string> addresses) {
   auto impl = impl_;
+  const auto cfg = impl->snapshot();  // one configuration for the whole refresh
   RefreshResult result;
   result.correlation_id = new_correlation_id();
-  const auto deadline = Clock::now() + impl->config.vp.refresh_deadline;
-  const auto own = normalise_hsa(impl->config.identity.logical_address);
+  const auto deadline = Clock::now() + cfg->vp.refresh_deadline;
+  const auto own = normalise_hsa(cfg->identity.logical_address);
   std::set<std::string> distinct;
   for (auto& a : addresses) {
     auto n = normalise_hsa(a);
     if (!n.empty() && n != own) distinct.insert(std::move(n));
   }
 
-  using Op = decltype(asio::co_spawn(impl->executor, impl->ask(person, {}, {}, {}, deadline), asio::deferred));
+  using Op = decltype(asio::co_spawn(impl->executor, impl->ask(person, {}, {}, {}, deadline, cfg), asio::deferred));
   std::vector<Op> ops;
+  std::vector<ei::StoredEngagement> known;  // read once, not once per address
+  if (auto engagements = ei::engagements_of(impl->store, person)) known = std::move(*engagements);
   for (const auto& address : distinct) {
     ops.push_back(asio::co_spawn(impl->executor,
-                                 impl->ask(person, address, booking_system_for(person, address), result.correlation_id,
-                                           deadline),
+                                 impl->ask(person, address, impl->booking_system_for(*cfg, known, address),
+                                           result.correlation_id, deadline, cfg),
                                  asio::deferred));
   }
   if (!ops.empty()) {
@@ -406,8 +499,14 @@ asio::awaitable<RefreshResult> Refresher::refresh(PersonId person, std::vector<s
 
 std::vector<Refresher::SourceState> Refresher::sources() const {
   std::vector<SourceState> out;
+  std::shared_lock lock(impl_->sources_mutex);
   for (const auto& [name, s] : impl_->sources) {
-    out.push_back({name, s->breaker.state(), s->concurrency.in_use(), s->concurrency.waiting()});
+    const auto in_flight = s->concurrency.in_use();
+    const auto waiting = s->concurrency.waiting();
+    // One a reload removed is shown only while calls it took before are still under way.
+    if (!s->configured && in_flight == 0 && waiting == 0) continue;
+    out.push_back({name, s->breaker.state(), in_flight, waiting, s->concurrency.limit(), s->bucket.rate(),
+                   s->bucket.burst(), s->breaker.failure_threshold(), s->breaker.open_for()});
   }
   return out;
 }

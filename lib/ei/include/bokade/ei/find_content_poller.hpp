@@ -17,6 +17,8 @@
 //   of the full interval. A due person whose watch expired is taken off the schedule, not polled.
 //
 // The executor may be run by several threads: the poller's coroutines share a strand.
+// reconfigure() swaps the options while the poller runs (a SIGHUP reload): polls and lookups already
+// under way finish with the options they started with; the calls/s cap applies from the next call.
 
 #include <array>
 #include <chrono>
@@ -88,6 +90,12 @@ class FindContentPoller {
   // True from start() until the loop has returned after stop(), with every poll's writes done. Wait for
   // false before the executor stops or the WriteQueue goes away.
   [[nodiscard]] bool running() const noexcept;
+
+  // New options from now on (thread-safe): find_content_url, ei_logical_address, consumer_hsa_id and
+  // max_calls_per_second are what a configuration reload changes; the others are taken as given too.
+  void reconfigure(PollerOptions options);
+  // The options in force.
+  [[nodiscard]] PollerOptions options() const;
 
   struct Stats {
     std::array<std::uint64_t, all_outcomes.size()> calls{};  // FindContent calls by Outcome

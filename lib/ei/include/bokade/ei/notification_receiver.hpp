@@ -6,6 +6,7 @@
 // failure is answered with a SOAP fault, so the index delivers the batch again; a malformed batch
 // changes nothing.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,9 +38,13 @@ class NotificationReceiver {
 
   boost::asio::awaitable<net::HttpResponse> handle(const net::HttpRequest& request);
 
+  // A reloaded engagement_index.notification_max_transactions: applies to batches read from now on.
+  void set_max_transactions(std::size_t n) noexcept { max_transactions_.store(n, std::memory_order_relaxed); }
+
  private:
   store::WriteQueue& queue_;
   ReceiverOptions options_;
+  std::atomic<std::size_t> max_transactions_;  // options_.max_transactions, changed by a reload
   EiMetrics* metrics_;
   ChangeCallback on_change_;
 };

@@ -12,6 +12,10 @@
 // Expiry: a due person whose watch has expired is taken off the schedule (not polled again) but their
 // record stays, so that retention can find them with expired() and delete their data with
 // add_expired_person_deletions().
+//
+// reconfigure() changes interval, jitter and expiry while in use (a SIGHUP reload): the new values apply
+// to the next scheduling decision (next poll, retry, first poll, watch extension); persons already
+// scheduled keep their due time, and watches already extended keep their expiry.
 
 #include <chrono>
 #include <cstdint>
@@ -102,15 +106,18 @@ class WatchSet {
   // persons column family one 4-digit id prefix (birth year) at a time, so memory stays bounded.
   [[nodiscard]] Expected<std::vector<std::string>> expired(UtcTime now, std::size_t limit) const;
 
-  [[nodiscard]] const WatchOptions& options() const noexcept { return options_; }
+  // The options in force (a copy: a reload may change them at any time).
+  [[nodiscard]] WatchOptions options() const;
+  // New options for every scheduling decision from now on; thread-safe. jitter is clamped to 0..1.
+  void reconfigure(WatchOptions options);
 
  private:
   UtcTime jittered(UtcTime now, std::chrono::seconds base, double low, double high);
 
   store::Store& store_;
   store::WriteQueue& queue_;
+  mutable std::mutex mutex_;  // guards options_ and rng_
   WatchOptions options_;
-  std::mutex rng_mutex_;
   std::mt19937_64 rng_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Load control for outbound calls: a counting semaphore for concurrency, a token bucket for rate, and
-// a circuit breaker per booking system. All are safe to use from coroutines on several threads.
+// a circuit breaker per booking system. All are safe to use from coroutines on several threads, and
+// each can take new limits while in use (a SIGHUP reload): set_limit(), set_rate(), set_policy().
 
 #include <chrono>
 #include <cstdint>
@@ -8,6 +9,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -40,6 +44,10 @@ class AsyncSemaphore {
     AsyncSemaphore* s_ = nullptr;
   };
   boost::asio::awaitable<Permit> acquire();
+  // A larger limit wakes as many waiters as it has room for at once. A smaller one takes nothing away
+  // from holders: places given back are not handed on until fewer than `limit` are held.
+  void set_limit(std::size_t limit);
+  [[nodiscard]] std::size_t limit() const;
   [[nodiscard]] std::size_t in_use() const;
   [[nodiscard]] std::size_t waiting() const;
 
@@ -57,9 +65,20 @@ class TokenBucket {
  public:
   TokenBucket(double rate_per_second, double burst);
   Clock::duration reserve(Clock::time_point now = Clock::now());
+  // Like reserve(), but takes the token only when the wait would be shorter than `max_wait`; nullopt
+  // (and nothing taken) otherwise. A caller that gives up must not keep a token: under overload every
+  // abandoned reservation would push all later ones further out, until nobody is ever served.
+  std::optional<Clock::duration> try_reserve(Clock::duration max_wait, Clock::time_point now = Clock::now());
+  // New rate and size from now on. Reservations already handed out keep their times: a debt of
+  // reserved tokens is rescaled so that it is paid off at the moment it would have been at the old rate,
+  // and later callers queue behind it at the new rate. Tokens above the new burst are dropped.
+  void set_rate(double rate_per_second, double burst, Clock::time_point now = Clock::now());
+  [[nodiscard]] double rate() const;
+  [[nodiscard]] double burst() const;
 
  private:
-  std::mutex mutex_;
+  void refill(Clock::time_point now);  // with mutex_ held
+  mutable std::mutex mutex_;
   double rate_;
   double burst_;
   double tokens_;
@@ -80,6 +99,12 @@ class CircuitBreaker {
   void record_failure(bool may_open, Clock::time_point now = Clock::now());
   [[nodiscard]] State state(Clock::time_point now = Clock::now()) const;
   [[nodiscard]] bool is_open(Clock::time_point now = Clock::now()) const;
+  // New policy from now on. An open breaker's open period is measured with the new `open_for` from when
+  // it opened; a closed one opens at its next failure if the failures counted so far reach the new
+  // threshold (never by the change itself: opening needs the caller's share check).
+  void set_policy(std::uint32_t failure_threshold, Clock::duration open_for);
+  [[nodiscard]] std::uint32_t failure_threshold() const;
+  [[nodiscard]] Clock::duration open_for() const;
 
  private:
   mutable std::mutex mutex_;

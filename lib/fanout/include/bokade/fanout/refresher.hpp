@@ -6,6 +6,8 @@
 // Addresses TAK does not permit, and our own logical address, are never called.
 // Each (person, address) result replaces that slice atomically; a failure keeps the old appointments
 // and marks them out of sync.
+// reconfigure() applies a reloaded configuration while refreshes run: each refresh works with the one
+// configuration it started with; limits of booking systems change in place.
 
 #include <chrono>
 #include <map>
@@ -72,12 +74,28 @@ class Refresher {
   // Learns from every stored engagement (at start-up; reads the whole engagements column family).
   Status learn_from_store();
 
+  // Applies a reloaded configuration (SIGHUP); thread-safe, calls under way are not disturbed. Takes
+  // effect for refreshes that start afterwards: refresh.retries, backoff_*, breaker_* (policy of every
+  // breaker), vp.url, direct_routing, call_timeout, refresh_deadline, and the booking systems: limits of
+  // existing ones change in place (concurrency, rate, burst), a new one gets its limits and metric series,
+  // one no longer listed keeps its state but no address maps to it; the sourceSystem → booking system
+  // mapping follows the new list. refresh.max_concurrency stays as started (restart-only).
+  void reconfigure(const config::Config& config);
+
   struct SourceState {
     std::string booking_system;
     CircuitBreaker::State breaker;
     std::size_t in_flight;
     std::size_t waiting;
+    // The limits in force (after any reload).
+    std::size_t max_concurrency;
+    double rate_per_second;
+    double burst;
+    std::uint32_t breaker_failures;
+    Clock::duration breaker_open_for;
   };
+  // Every booking system configured now and "other"; one removed by a reload only while calls it took
+  // are still under way.
   [[nodiscard]] std::vector<SourceState> sources() const;
 
  private:

@@ -6,6 +6,7 @@
 // - Every good export is written atomically to the cache file (write, fsync, rename), so a restart while
 //   the TAK service is down starts from the last good copy: start() falls back to it.
 // - run() reloads every reload_interval (every retry_interval after a failure) until stop().
+// - reconfigure() changes the source and the intervals while it runs (a SIGHUP reload).
 // - current() is safe from any thread; snapshots are immutable and shared.
 //
 //   auto src = TakSource::create(ioc.get_executor(), source_options(config));
@@ -86,7 +87,13 @@ class TakSource {
   // Null until a snapshot has been loaded.
   [[nodiscard]] std::shared_ptr<const TakSnapshot> current() const;
   [[nodiscard]] TakSourceStats stats() const;
-  [[nodiscard]] const TakSourceOptions& options() const noexcept;
+  // The options in force (a copy: reconfigure() may change them at any time).
+  [[nodiscard]] TakSourceOptions options() const;
+  // A reloaded configuration (SIGHUP), thread-safe: source, reload_interval, retry_interval and
+  // fetch_timeout apply from the next load; run() re-arms its wait by the new interval at once, and a
+  // changed source is loaded from at once. cache_file and max_export_bytes stay as created. Fails,
+  // changing nothing, for an empty source or when a URL source needs an HTTP client that cannot be made.
+  Status reconfigure(TakSourceOptions options);
 
  private:
   struct Impl;
