@@ -125,6 +125,7 @@ asio::awaitable<HttpResponse> App::Impl::import_relations(std::string body) {
   constexpr std::size_t chunk = 20'000;
   const auto total = parsed->relations.size();
   const auto started = std::chrono::steady_clock::now();
+  import_metrics->started(static_cast<double>(total));
   for (std::size_t from = 0; from < total; from += chunk) {
     const auto to = std::min(total, from + chunk);
     auto job = [parsed, from, to, now](const store::Store&, store::Batch& batch) -> Status {
@@ -140,6 +141,7 @@ asio::awaitable<HttpResponse> App::Impl::import_relations(std::string body) {
                                       fmt::format("stored {} of {} relations, then the store refused: {}", from, total,
                                                   accepted ? st.error().message : "write queue full"));
     }
+    import_metrics->progressed(static_cast<double>(to));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log::info("relations import progress", {{"done", to}, {"total", total},
                                             {"per_second", secs > 0 ? static_cast<double>(to) / secs : 0.0},

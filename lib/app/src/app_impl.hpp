@@ -72,6 +72,7 @@ struct App::Impl {
   std::unique_ptr<metrics::Metrics> metrics;
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
+  std::unique_ptr<metrics::ImportMetrics> import_metrics;
   std::unique_ptr<metrics::HttpMetrics> admin_http_metrics;
   std::unique_ptr<metrics::HttpMetrics> query_http_metrics;
   std::unique_ptr<net::HttpServer> admin_server;

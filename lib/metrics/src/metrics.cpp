@@ -212,6 +212,32 @@ void TakMetrics::update(const TakFigures& f) {
   routes_->Set(static_cast<double>(f.routes));
 }
 
+ImportMetrics::ImportMetrics(prometheus::Registry& registry) {
+  processed_ = &prometheus::BuildGauge()
+                    .Name("bokade_relations_import_processed")
+                    .Help("Relations of the running (or last) relations import stored so far")
+                    .Register(registry)
+                    .Add({});
+  expected_ = &prometheus::BuildGauge()
+                   .Name("bokade_relations_import_expected")
+                   .Help("Relations in the running (or last) relations import")
+                   .Register(registry)
+                   .Add({});
+  started_at_ = &prometheus::BuildGauge()
+                     .Name("bokade_relations_import_started_timestamp_seconds")
+                     .Help("When the running (or last) relations import started (Unix time; 0 = none since start)")
+                     .Register(registry)
+                     .Add({});
+}
+
+void ImportMetrics::started(double expected) {
+  processed_->Set(0);
+  expected_->Set(expected);
+  started_at_->Set(now_seconds());
+}
+
+void ImportMetrics::progressed(double processed) { processed_->Set(processed); }
+
 ConfigMetrics::ConfigMetrics(prometheus::Registry& registry) {
   auto& reloads = prometheus::BuildCounter()
                       .Name("bokade_config_reloads_total")

@@ -129,6 +129,20 @@ class TakMetrics {
   std::mutex mutex_;
 };
 
+// Progress of a legacy relations import (POST /admin/relations, bokadectl import-relations): how many of
+// the file's relations are stored, of how many, since when — the rate and the ETA follow in PromQL.
+class ImportMetrics {
+ public:
+  explicit ImportMetrics(prometheus::Registry& registry);
+  void started(double expected);
+  void progressed(double processed);
+
+ private:
+  prometheus::Gauge* processed_;
+  prometheus::Gauge* expected_;
+  prometheus::Gauge* started_at_;
+};
+
 // Configuration reloads (SIGHUP).
 class ConfigMetrics {
  public:
