@@ -16,6 +16,15 @@
 #include "platform.hpp"
 
 using namespace bokade::test;
+
+namespace {
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+}  // namespace
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
@@ -207,6 +216,15 @@ TEST_CASE("coverage figures equal the simulator's ground truth for a 10,000-pers
   auto imported = run({BOKADECTL_PATH, "--admin", p.daemon->admin, "import-relations", relations.string()});
   REQUIRE_MESSAGE(imported.status == 0, imported.output);
   CHECK(imported.output.find("\"rejected\":0") != std::string::npos);
+  {
+    // The import's progress, as an operator watches it in Prometheus: every relation stored, of all of them.
+    const auto metrics = http_get(p.daemon->admin, "/metrics").body;
+    std::size_t lines = 0;
+    for (const auto& line : split_lines(read_file(relations))) lines += line.find(',') != std::string::npos ? 1 : 0;
+    const auto relation_count = lines - 1;  // the header
+    CHECK(metrics.find(fmt::format("bokade_relations_import_processed {}\n", relation_count)) != std::string::npos);
+    CHECK(metrics.find(fmt::format("bokade_relations_import_expected {}\n", relation_count)) != std::string::npos);
+  }
 
   // Wait until the index is in and every refresh has run (the queue idle for a while).
   int idle = 0;
