@@ -1,6 +1,7 @@
 #include "bokade/core/text.hpp"
 #include "bokade/core/engagement.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <type_traits>
@@ -24,9 +25,14 @@ auto fields(K& k) {
 
 std::string encode_engagement_key(const EngagementKey& key) {
   std::string out;
-  std::size_t total = 0;
+  append_engagement_key(out, key);
+  return out;
+}
+
+void append_engagement_key(std::string& out, const EngagementKey& key) {
+  std::size_t total = out.size();
   for (const auto* f : fields(key)) total += 2 + f->size();
-  out.reserve(total);
+  if (total > out.capacity()) out.reserve(std::max(total, 2 * out.capacity()));  // geometric when appending
   for (const auto* f : fields(key)) {
     // Fields longer than 65535 bytes cannot come from a schema-valid message; cut rather than corrupt.
     const std::size_t n = f->size() > 0xFFFF ? 0xFFFF : f->size();
@@ -34,7 +40,6 @@ std::string encode_engagement_key(const EngagementKey& key) {
     out += static_cast<char>(n & 0xFF);
     out.append(f->data(), n);
   }
-  return out;
 }
 
 Expected<EngagementKey> decode_engagement_key(std::string_view bytes) {

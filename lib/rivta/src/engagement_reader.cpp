@@ -20,6 +20,13 @@ bool ei_namespace(std::string_view uri) noexcept {
 
 using EiPrefixes = detail::PrefixCache<ei_namespace>;
 
+// What the walk over a message's engagements carries from one field to the next.
+struct FieldScan {
+  EiPrefixes prefixes;
+  std::string_view last_prefix;  // of the previous field (see detail::after_prefix)
+  detail::LastDay last_day;      // of the previous time value
+};
+
 // The fields of EngagementType, in schema order, which is the order producers send them in: the
 // scan for a name starts after the previous match, so it usually matches at the first compare (a
 // predictable branch, where a switch over all names is an indirect jump per field).
@@ -56,12 +63,13 @@ const EngagementField* engagement_field(std::string_view name, std::size_t& hint
 }
 
 // Reads the fields of one engagement element (at `depth`) into `e`, in one walk over its children
-// (with Tree = Calls, five library calls per field). Returns false when a field's subtree is nested
+// (with Tree = Calls, four library calls per field, five when its name is not where local_name_is
+// looks first). Returns false when a field's subtree is nested
 // too deep; the caller then refuses the document (the walk checks the depth of every node below the
 // engagement: a field without children at depth + 1 is within the limit as the caller made sure).
 template <class Tree>
 bool read_engagement(pugi::xml_node node, std::size_t depth, std::size_t max_depth, bool declarations_above,
-                     EiPrefixes& prefixes, Engagement& e, std::size_t& unreadable) {
+                     FieldScan& scan, Engagement& e, std::size_t& unreadable) {
   std::string scratch;
   std::size_t hint = 0;
   const bool declarations = declarations_above || detail::present(Tree::first_attribute(node));
@@ -70,21 +78,23 @@ bool read_engagement(pugi::xml_node node, std::size_t depth, std::size_t max_dep
     if (detail::present(first) && detail::too_deep_below<Tree>(c, depth + 1, max_depth)) return false;
     // Only elements have a name: text and CDATA between the fields match no field.
     std::string_view prefix;
-    const char* local = detail::after_prefix(Tree::name(c), prefix);
+    const char* local = detail::after_prefix(Tree::name(c), prefix, scan.last_prefix);
     const char* value = Tree::value(c);
     const EngagementField* field = nullptr;
+    bool field_declares = false;  // a field proven by local_name_is has no attributes
     if (hint < engagement_fields.size() && detail::local_name_is(local, value, engagement_fields[hint].name)) {
       field = &engagement_fields[hint++];
     } else {
       field = engagement_field(local, hint);
+      if (field == nullptr) continue;
+      field_declares = detail::present(Tree::first_attribute(c));
     }
-    if (field == nullptr) continue;
-    if (!prefixes.accepted(c, prefix, declarations || detail::present(Tree::first_attribute(c)))) continue;
+    if (!scan.prefixes.accepted(c, prefix, declarations || field_declares)) continue;
     const std::string_view text = detail::field_text<Tree>(value, first, scratch);
     if (field->text != nullptr) {
-      e.key.*(field->text) = std::string(text);  // built once; moved into the empty member
+      detail::set_text(e.key.*(field->text), text);
     } else if (!text.empty()) {
-      auto t = detail::parse_time(text);
+      auto t = detail::parse_time(text, scan.last_day);
       if (t) e.*(field->time) = *t;
       else ++unreadable;
     }
@@ -106,7 +116,7 @@ std::optional<ReadError> read_transactions(const detail::ParsedMessage& message,
     ++children;
   }
   notification.transactions.reserve(children);
-  EiPrefixes prefixes;
+  FieldScan scan;
   std::string scratch;
   for (pugi::xml_node t = Tree::first_child(message.payload); detail::present(t); t = Tree::next_sibling(t)) {
     const pugi::xml_node first = Tree::first_child(t);
@@ -129,7 +139,7 @@ std::optional<ReadError> read_transactions(const detail::ParsedMessage& message,
       const pugi::xml_node grandchild = Tree::first_child(c);
       if (detail::equal(name, "engagement")) {
         if (has_engagement) tx.engagement = Engagement{};  // the last one counts, as a whole
-        if (!read_engagement<Tree>(c, payload_depth + 2, limits.max_depth, declarations, prefixes, tx.engagement,
+        if (!read_engagement<Tree>(c, payload_depth + 2, limits.max_depth, declarations, scan, tx.engagement,
                                    notification.unreadable_values)) {
           return detail::too_deep_error(limits.max_depth);
         }
@@ -168,11 +178,11 @@ ReadResult<std::vector<Engagement>> read_find_content_response(std::string_view 
   }
   std::vector<Engagement> engagements;
   std::size_t unreadable = 0;
-  EiPrefixes prefixes;
+  FieldScan scan;
   for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element || detail::local_name(c) != "engagement") continue;
-    if (!read_engagement<detail::Calls>(c, message.payload_depth + 1, limits.max_depth, false, prefixes, engagements.emplace_back(),
-                         unreadable)) {
+    if (!read_engagement<detail::Calls>(c, message.payload_depth + 1, limits.max_depth, false, scan,
+                                        engagements.emplace_back(), unreadable)) {
       return parse_failure("elements nested deeper than " + std::to_string(limits.max_depth));
     }
   }

@@ -82,9 +82,12 @@ struct SlotContext {
   std::size_t max_depth;
   std::size_t& unreadable;
   std::string scratch;
+  std::string_view last_prefix;  // of the previous field (see detail::after_prefix)
+  detail::LastDay last_day;      // of the previous time value
 };
 
-// Reads one timeslot: one walk over its fields (with Tree = Calls, five library calls per field). Returns false
+// Reads one timeslot: one walk over its fields (with Tree = Calls, four library calls per field, five
+// when its name is not where local_name_is looks first). Returns false
 // when a field's subtree is nested too deep (fields without children are within the limit, as
 // the caller made sure).
 template <class Tree>
@@ -94,7 +97,7 @@ bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
   std::size_t hint = 0;
   auto read_time = [&](std::string_view text, std::optional<UtcTime>& into) {
     if (text.empty()) return;
-    auto t = detail::parse_time(text);
+    auto t = detail::parse_time(text, ctx.last_day);
     if (t) into = *t;
     else ++ctx.unreadable;
   };
@@ -109,16 +112,17 @@ bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
     if (detail::present(first) && detail::too_deep_below<Tree>(c, ctx.depth + 1, ctx.max_depth)) return false;
     // Only elements have a name: text between the fields (mixed content) matches no field.
     std::string_view prefix;
-    const char* local = detail::after_prefix(Tree::name(c), prefix);
+    const char* local = detail::after_prefix(Tree::name(c), prefix, ctx.last_prefix);
     const char* value = Tree::value(c);
     Field field = Field::unknown;
+    bool field_declares = false;  // a field proven by local_name_is has no attributes
     if (hint < timeslot_fields.size() && detail::local_name_is(local, value, timeslot_fields[hint].name)) {
       field = timeslot_fields[hint++].field;
     } else {
       field = field_of(local, hint);
+      if (field == Field::unknown) continue;
+      field_declares = detail::present(Tree::first_attribute(c));
     }
-    if (field == Field::unknown) continue;
-    const bool field_declares = detail::present(Tree::first_attribute(c));
     const bool accepted = slot_declares ? ctx.slot_prefixes.accepted(c, prefix, field_declares)
                                         : ctx.response_prefixes.accepted(c, prefix, field_declares);
     if (!accepted) continue;
@@ -126,20 +130,20 @@ bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
     switch (field) {
       case Field::start: read_time(v, a.start); break;
       case Field::end: read_time(v, a.end); break;
-      case Field::facility: a.healthcare_facility = std::string(v); break;
-      case Field::performer: a.performer = std::string(v); break;
-      case Field::booking_id: a.booking_id = std::string(v); break;
-      case Field::subject: a.subject_of_care = std::string(v); break;
-      case Field::purpose: a.purpose = std::string(v); break;
-      case Field::reason: a.reason = std::string(v); break;
-      case Field::resource_name: a.resource_name = std::string(v); break;
-      case Field::facility_name: a.healthcare_facility_name = std::string(v); break;
-      case Field::performer_name: a.performer_name = std::string(v); break;
-      case Field::resource_id: a.resource_id = std::string(v); break;
-      case Field::time_type_name: a.time_type_name = std::string(v); break;
-      case Field::time_type_id: a.time_type_id = std::string(v); break;
-      case Field::care_type_name: a.care_type_name = std::string(v); break;
-      case Field::care_type_id: a.care_type_id = std::string(v); break;
+      case Field::facility: detail::set_text(a.healthcare_facility, v); break;
+      case Field::performer: detail::set_text(a.performer, v); break;
+      case Field::booking_id: detail::set_text(a.booking_id, v); break;
+      case Field::subject: detail::set_text(a.subject_of_care, v); break;
+      case Field::purpose: detail::set_text(a.purpose, v); break;
+      case Field::reason: detail::set_text(a.reason, v); break;
+      case Field::resource_name: detail::set_text(a.resource_name, v); break;
+      case Field::facility_name: detail::set_text(a.healthcare_facility_name, v); break;
+      case Field::performer_name: detail::set_text(a.performer_name, v); break;
+      case Field::resource_id: detail::set_text(a.resource_id, v); break;
+      case Field::time_type_name: detail::set_text(a.time_type_name, v); break;
+      case Field::time_type_id: detail::set_text(a.time_type_id, v); break;
+      case Field::care_type_name: detail::set_text(a.care_type_name, v); break;
+      case Field::care_type_id: detail::set_text(a.care_type_id, v); break;
       case Field::cancel_allowed: read_bool(v, a.cancel_booking_allowed); break;
       case Field::rebooking_allowed: read_bool(v, a.rebooking_allowed); break;
       case Field::message_allowed: read_bool(v, a.message_allowed); break;
@@ -161,7 +165,7 @@ bool read_timeslots(const detail::ParsedMessage& message, const ReaderLimits& li
   response.appointments.reserve(slots);
   SchedulingPrefixes response_prefixes;
   SchedulingPrefixes slot_prefixes;
-  SlotContext ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}};
+  SlotContext ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}, {}, {}};
   for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c); c = Tree::next_sibling(c)) {
     const auto [prefix, local] = detail::element_name(Tree::name(c));
     if (!detail::equal(local, "timeslotDetail") ||

@@ -77,21 +77,29 @@ bool eight_digits(const char* p) noexcept {
 }  // namespace
 
 std::optional<UtcTime> parse_time(std::string_view text) {
+  LastDay none;
+  return parse_time(text, none);
+}
+
+std::optional<UtcTime> parse_time(std::string_view text, LastDay& last) {
   const auto t = trim(text);
   if (t.size() != 14 && t.size() != 12) return std::nullopt;
   // All digits: the first and the last 8 bytes (overlapping) checked a word at a time.
   if (!eight_digits(t.data()) || !eight_digits(t.data() + t.size() - 8)) return std::nullopt;
   auto two = [&](std::size_t i) { return (t[i] - '0') * 10 + (t[i + 1] - '0'); };
+  const int hour = two(8);
+  const int minute = two(10);
+  const int second = t.size() == 14 ? two(12) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;  // as parse_rivta_time refuses them
+  std::uint64_t date_digits = 0;
+  std::memcpy(&date_digits, t.data(), sizeof date_digits);
+  if (date_digits == last.date) return last.midnight + hours(hour) + minutes(minute) + seconds(second);
   const int year = two(0) * 100 + two(2);
   // Before 1980 Stockholm's offsets are not whole-hour-aligned in every case: leave those to the slow path.
   if (year < 1980) return parse_slow(t);
   const int month = two(4);
   const int day_of_month = two(6);
   const auto date_key = static_cast<std::uint32_t>(year * 10000 + month * 100 + day_of_month);
-  const int hour = two(8);
-  const int minute = two(10);
-  const int second = t.size() == 14 ? two(12) : 0;
-  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;  // as parse_rivta_time refuses them
 
   thread_local std::array<DayEntry, day_cache_size> cache{};
   DayEntry& day = cache[day_slot(year, month, day_of_month)];
@@ -107,7 +115,11 @@ std::optional<UtcTime> parse_time(std::string_view text) {
     day.uniform = *late - *midnight == hours(23);
     day.midnight = *midnight;
   }
-  if (day.uniform) return day.midnight + hours(hour) + minutes(minute) + seconds(second);
+  if (day.uniform) {
+    last.date = date_digits;
+    last.midnight = day.midnight;
+    return day.midnight + hours(hour) + minutes(minute) + seconds(second);
+  }
   const auto start = hour_start(t.substr(0, 8), hour, std::uint64_t{date_key} * 100 + static_cast<std::uint64_t>(hour));
   if (!start) return std::nullopt;
   return *start + minutes(minute) + seconds(second);

@@ -6,6 +6,7 @@
 // two days a year with a change, the UTC start of each local hour is looked up instead. Results
 // equal parse_rivta_time's, DST gap and fold included.
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -14,5 +15,15 @@
 namespace bokade::rivta::detail {
 
 std::optional<UtcTime> parse_time(std::string_view text);
+
+// The local day of the previous time a walk read, when it had one offset all day. A walk's times
+// mostly share the day of the one before (a timeslot's start and end; the rows of a notification), and
+// this, on the walk's stack, is nearer than the per-thread cache.
+struct LastDay {
+  std::uint64_t date = 0;  // its eight digits YYYYMMDD as read (memcpy); 0 = none yet
+  UtcTime midnight{};
+};
+// parse_time, first trying `last` (which it then updates).
+std::optional<UtcTime> parse_time(std::string_view text, LastDay& last);
 
 }  // namespace bokade::rivta::detail

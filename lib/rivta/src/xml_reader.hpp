@@ -10,6 +10,7 @@
 // as the element's value() instead of a child node (one node instead of two for every simple field).
 // An element's text is therefore its value() followed by its text/CDATA children (text_of).
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -119,25 +120,48 @@ inline ElementName element_name(const char* qname) noexcept {
   n.local = after_prefix(qname, n.prefix);
   return n;
 }
-// a == b, inline: by 8-byte words (the last one overlapping) when at least 8 bytes long.
+// a == b, inline: by 8-byte words (the last one overlapping) when at least 8 bytes long, else by two
+// overlapping 4- or 2-byte words; never a byte outside either view.
 inline bool equal(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
-  if (n < 8) {
-    for (std::size_t k = 0; k < n; ++k) {
-      if (a[k] != b[k]) return false;
-    }
-    return true;
-  }
-  auto word = [](const char* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
+  auto load = [](const char* p, auto word) noexcept {
+    std::memcpy(&word, p, sizeof word);
+    return word;
   };
-  for (std::size_t k = 0; k + 8 < n; k += 8) {
-    if (word(a.data() + k) != word(b.data() + k)) return false;
+  if (n < 8) {
+    if (n >= 4) {
+      return load(a.data(), std::uint32_t{}) == load(b.data(), std::uint32_t{}) &&
+             load(a.data() + n - 4, std::uint32_t{}) == load(b.data() + n - 4, std::uint32_t{});
+    }
+    if (n >= 2) {
+      return load(a.data(), std::uint16_t{}) == load(b.data(), std::uint16_t{}) &&
+             load(a.data() + n - 2, std::uint16_t{}) == load(b.data() + n - 2, std::uint16_t{});
+    }
+    return n == 0 || a[0] == b[0];
   }
-  return word(a.data() + n - 8) == word(b.data() + n - 8);
+  for (std::size_t k = 0; k + 8 < n; k += 8) {
+    if (load(a.data() + k, std::uint64_t{}) != load(b.data() + k, std::uint64_t{})) return false;
+  }
+  return load(a.data() + n - 8, std::uint64_t{}) == load(b.data() + n - 8, std::uint64_t{});
+}
+// after_prefix for the fields of one walk, which share a prefix or two: `last` is the prefix of the
+// previous name. When `qname` starts with it and a colon, that is its first colon (a prefix holds
+// none), told by comparing rather than scanning for the colon; otherwise it is looked for, and `last`
+// becomes the new prefix. Compares byte by byte: `qname` may be shorter than `last` (its NUL stops it).
+inline const char* after_prefix(const char* qname, std::string_view& prefix, std::string_view& last) noexcept {
+  const std::size_t n = last.size();
+  if (n != 0) {
+    std::size_t k = 0;
+    while (k < n && qname[k] == last[k]) ++k;
+    if (k == n && qname[n] == ':') {
+      prefix = last;
+      return qname + n + 1;
+    }
+  }
+  const char* local = after_prefix(qname, prefix);
+  last = prefix;
+  return local;
 }
 
 // Whether the local name `local` of an element whose value() is `value` is exactly `expected` (a
@@ -147,6 +171,9 @@ inline bool equal(std::string_view a, std::string_view b) noexcept {
 // false answer means "not proven" (attributes, spaces, no text, another name): look the usual way.
 // An element's name and its non-empty value (embedded text) both lie in the document buffer, the
 // value after the name.
+// A true answer also proves that the element has no attributes (so declares no namespace): the
+// byte after its name was the '>' that ends its start tag, as an attribute would have needed white
+// space there and put its text further on.
 inline bool local_name_is(const char* local, const char* value, std::string_view expected) noexcept {
   if (*local == 0 || *value == 0) return false;  // not an element (text, CDATA), or no text
   const auto gap = reinterpret_cast<std::uintptr_t>(value) - reinterpret_cast<std::uintptr_t>(local) - 1;
@@ -155,17 +182,31 @@ inline bool local_name_is(const char* local, const char* value, std::string_view
 
 // Trimmed text content of a simple element: its embedded text and all its text/CDATA children.
 std::string text_of(pugi::xml_node node);
-// As text_of, for a walk that already holds the element's value() and first_child(): a view into
-// the document when the element holds one piece of text (the usual case), else into `scratch`.
+// field_text for an element with children: its value and its text/CDATA children joined in `scratch`.
 template <class Tree = Calls>
-std::string_view field_text(const char* value, pugi::xml_node first_child, std::string& scratch) {
-  if (!present(first_child)) return trim(value);
+[[gnu::noinline]] std::string_view joined_text(const char* value, pugi::xml_node first_child, std::string& scratch) {
   scratch = value;
   for (pugi::xml_node c = first_child; present(c); c = Tree::next_sibling(c)) {
     const auto type = Tree::type(c);
     if (type == pugi::node_pcdata || type == pugi::node_cdata) scratch += Tree::value(c);
   }
   return trim(scratch);
+}
+// As text_of, for a walk that already holds the element's value() and first_child(): a view into
+// the document when the element holds one piece of text (the usual case, inline), else into `scratch`.
+template <class Tree = Calls>
+inline std::string_view field_text(const char* value, pugi::xml_node first_child, std::string& scratch) {
+  if (!present(first_child)) [[likely]] return trim(std::string_view(value));
+  return joined_text<Tree>(value, first_child, scratch);
+}
+// Sets a field of the result (usually still empty). Short text is copied straight into the string's
+// own buffer (append: the cheapest copy libstdc++ has, no aliasing checks); longer text into an
+// allocation of exactly its size, which the field then takes over (growing the string would round
+// its capacity up to 30 bytes).
+inline void set_text(std::string& into, std::string_view text) {
+  into.clear();
+  if (text.size() <= into.capacity()) into.append(text.data(), text.size());
+  else into = std::string(text);
 }
 inline std::string_view simple_text(pugi::xml_node node, std::string& scratch) {
   return field_text(node.value(), node.first_child(), scratch);
@@ -190,23 +231,43 @@ pugi::xml_node find_header(const ParsedMessage& message, std::string_view name, 
 template <bool (*Accepted)(std::string_view uri) noexcept>
 class PrefixCache {
  public:
+  // Inline for the usual case: the field has the prefix of the previous one, as the same view (see
+  // the after_prefix that keeps `last`), so not even its bytes need comparing.
   bool accepted(pugi::xml_node element, std::string_view prefix, bool declarations_between) {
-    if (declarations_between) return Accepted(namespace_of(element));
-    for (const Entry& e : entries_) {
-      if (equal(e.prefix, prefix)) return e.accepted;
+    if (!declarations_between && has_last_ && prefix.data() == last_.data() && prefix.size() == last_.size()) {
+      return last_accepted_;
     }
-    const bool ok = Accepted(namespace_of(element));
-    entries_.push_back({prefix, ok});
-    return ok;
+    return look_up(element, prefix, declarations_between);
   }
-  void clear() noexcept { entries_.clear(); }
+  void clear() noexcept {
+    entries_.clear();
+    has_last_ = false;
+  }
 
  private:
+  [[gnu::noinline]] bool look_up(pugi::xml_node element, std::string_view prefix, bool declarations_between) {
+    if (declarations_between) return Accepted(namespace_of(element));
+    bool ok = false;
+    const auto known = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return equal(e.prefix, prefix); });
+    if (known != entries_.end()) {
+      ok = known->accepted;
+    } else {
+      ok = Accepted(namespace_of(element));
+      entries_.push_back({prefix, ok});
+    }
+    has_last_ = true;
+    last_ = prefix;
+    last_accepted_ = ok;
+    return ok;
+  }
   struct Entry {
     std::string_view prefix;  // into the document
     bool accepted;
   };
   std::vector<Entry> entries_;
+  bool has_last_ = false;
+  std::string_view last_;  // the prefix (view) of the last element looked up, and its answer
+  bool last_accepted_ = false;
 };
 
 }  // namespace bokade::rivta::detail

@@ -58,7 +58,7 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
-std::optional<bool> parse_boolean(std::string_view text) noexcept {
+std::optional<bool> parse_boolean_lenient(std::string_view text) noexcept {
   const auto t = trim(text);
   auto iequals = [](std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

@@ -25,7 +25,14 @@ inline std::string_view trim(std::string_view s) noexcept {
 void append_escaped(std::string& out, std::string_view text);
 
 // xs:boolean read leniently: "true"/"1" (any case, trimmed) = true, "false"/"0" = false, else nullopt.
-std::optional<bool> parse_boolean(std::string_view text) noexcept;
+std::optional<bool> parse_boolean_lenient(std::string_view text) noexcept;
+// The same, with the four spellings producers send (already trimmed, lower case) told inline: a
+// response holds four booleans per timeslot.
+inline std::optional<bool> parse_boolean(std::string_view text) noexcept {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  return parse_boolean_lenient(text);
+}
 
 // The crm/EI identity pattern [0-9]{8}[0-9pPtTfF][0-9]{3}, as the schema means it.
 bool matches_resident_id_pattern(std::string_view s) noexcept;

@@ -12,25 +12,33 @@ constexpr std::uint8_t slice_format = 1;
 constexpr std::uint8_t engagement_format = 1;
 constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
 
+// Appends to its own string, or to a given one (a buffer reused for every record of a batch).
 class Writer {
  public:
-  void u8(std::uint8_t v) { out_ += static_cast<char>(v); }
+  explicit Writer(std::size_t reserve = 0) { own_.reserve(reserve); }
+  explicit Writer(std::string& out) : out_(&out) {}
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  void u8(std::uint8_t v) { *out_ += static_cast<char>(v); }
   void u32(std::uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) out_ += static_cast<char>((v >> s) & 0xFF);
+    for (int s = 24; s >= 0; s -= 8) *out_ += static_cast<char>((v >> s) & 0xFF);
   }
   void i64(std::int64_t v) {
     const auto u = static_cast<std::uint64_t>(v);
-    for (int s = 56; s >= 0; s -= 8) out_ += static_cast<char>((u >> s) & 0xFF);
+    char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((u >> (56 - 8 * i)) & 0xFF);
+    out_->append(bytes, sizeof bytes);
   }
   void time(const std::optional<UtcTime>& t) { i64(t ? t->time_since_epoch().count() : no_time); }
   void str(std::string_view s) {
     u32(static_cast<std::uint32_t>(s.size()));
-    out_.append(s);
+    out_->append(s);
   }
-  std::string take() { return std::move(out_); }
+  std::string take() { return std::move(*out_); }
 
  private:
-  std::string out_;
+  std::string own_;
+  std::string* out_ = &own_;
 };
 
 class Reader {
@@ -153,15 +161,28 @@ Expected<Slice> decode_slice(std::string_view bytes) {
   return slice;
 }
 
-std::string encode_engagement_record(const EngagementRecord& record) {
-  Writer w;
+namespace {
+constexpr std::size_t engagement_record_size = 2 + 4 * 8;
+void write_engagement_record(Writer& w, const EngagementRecord& record) {
   w.u8(engagement_format);
   w.u8(record.deleted ? 1 : 0);
   w.time(record.most_recent_content);
   w.time(record.creation_time);
   w.time(record.update_time);
   w.i64(record.last_seen.time_since_epoch().count());
+}
+}  // namespace
+
+std::string encode_engagement_record(const EngagementRecord& record) {
+  Writer w(engagement_record_size);
+  write_engagement_record(w, record);
   return w.take();
+}
+
+void encode_engagement_record(const EngagementRecord& record, std::string& out) {
+  out.clear();
+  Writer w(out);
+  write_engagement_record(w, record);
 }
 
 Expected<EngagementRecord> decode_engagement_record(std::string_view bytes) {

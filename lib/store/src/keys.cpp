@@ -17,14 +17,21 @@ std::uint64_t read_u64(std::string_view bytes) {
 std::string person_key(const PersonId& person) { return person.str(); }
 
 std::string engagement_key(const PersonId& person, const EngagementKey& key) {
-  return person.str() + encode_engagement_key(key);
+  std::string out;
+  append_engagement_key(out, person, key);
+  return out;
+}
+
+void append_engagement_key(std::string& out, const PersonId& person, const EngagementKey& key) {
+  out += person.str();
+  bokade::append_engagement_key(out, key);
 }
 
 std::optional<EngagementKey> engagement_key_fields(std::string_view stored_key) {
   if (stored_key.size() < person_key_size) return std::nullopt;
   auto k = decode_engagement_key(stored_key.substr(person_key_size));
   if (!k) return std::nullopt;
-  return *k;
+  return std::move(*k);  // nine strings: a copy would double what reading a person's engagements allocates
 }
 
 std::string slice_key(const PersonId& person, std::string_view logical_address) {

@@ -8,10 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <mutex>
 #include <system_error>
-#include <unordered_map>
 
 namespace bokade::store {
 namespace {
@@ -38,6 +39,27 @@ bool is_lock_error(const rocksdb::Status& s) {
   return s.IsIOError() && (text.find("lock") != std::string::npos || text.find("LOCK") != std::string::npos);
 }
 
+// The smallest key after every key that starts with `prefix`: the prefix up to its last byte that is not
+// 0xFF, that byte incremented. Empty when there is none (an empty or all-0xFF prefix): no bound.
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFFU) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1U);
+  return end;
+}
+
+// Read options for a scan of `prefix`, bounded above by `end` (prefix_end(prefix), which must outlive the
+// iterator): the iterator then stops at the end of the prefix by itself, instead of stepping onto the next
+// person's first key (possibly in another block or file) only to find it does not match.
+rocksdb::ReadOptions prefix_read_options(const std::string& end, rocksdb::Slice& end_slice) {
+  rocksdb::ReadOptions ro;
+  if (!end.empty()) {
+    end_slice = rocksdb::Slice(end.data(), end.size());
+    ro.iterate_upper_bound = &end_slice;
+  }
+  return ro;
+}
+
 }  // namespace
 
 std::string_view to_string(Column c) noexcept {
@@ -53,20 +75,89 @@ std::string_view to_string(Column c) noexcept {
 }
 
 // Operations are kept until write(), where they are replayed onto the store's column family handles.
+// A group commit puts some thousand operations through a batch (one per index transaction, each
+// looked up first): their bytes go back to back into one buffer and are indexed by an open-addressing
+// table of op numbers, so an operation costs one copy of its bytes and no allocation of its own, and
+// a lookup hashes the key once for the whole chain of parent batches.
 struct Batch::Impl {
   struct Op {
+    std::size_t offset;       // the key's first byte in `bytes`; the value follows the key
+    std::uint32_t key_size;
+    std::uint32_t value_size;
+    std::uint64_t hash;       // of (column, key), kept so that growing and append() never rehash a key
     Column column;
     bool is_put;
-    std::string key;
-    std::string value;
   };
+  std::string bytes;
   std::vector<Op> ops;
-  std::unordered_map<std::string, std::size_t> latest;  // column byte · key → index of its last op
+  // Slots hold an op number + 1 (0 = empty): the latest op of each (column, key). A power of two in
+  // size, at most half full.
+  std::vector<std::uint32_t> slots;
+  std::size_t distinct = 0;  // keys in `slots`
   const Batch* parent = nullptr;
-  static std::string index_key(Column c, std::string_view key) {
-    std::string k(1, static_cast<char>(c));
-    k.append(key);
-    return k;
+
+  static std::uint64_t hash_of(Column c, std::string_view key) noexcept {
+    const std::uint64_t h = std::hash<std::string_view>{}(key);
+    return h ^ ((static_cast<std::uint64_t>(c) + 1) * 0x9E3779B97F4A7C15ULL);
+  }
+  [[nodiscard]] std::string_view key_of(const Op& op) const noexcept { return {bytes.data() + op.offset, op.key_size}; }
+  [[nodiscard]] std::string_view value_of(const Op& op) const noexcept {
+    return {bytes.data() + op.offset + op.key_size, op.value_size};
+  }
+  [[nodiscard]] const Op* find(Column c, std::string_view key, std::uint64_t h) const noexcept {
+    if (slots.empty()) return nullptr;
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const std::uint32_t s = slots[i];
+      if (s == 0) return nullptr;
+      const Op& op = ops[s - 1];
+      if (op.hash == h && op.column == c && key_of(op) == key) return &op;
+    }
+  }
+  // Makes ops[n] the latest op of its key.
+  void index(std::uint32_t n) {
+    if ((distinct + 1) * 2 > slots.size()) grow();
+    const Op& op = ops[n];
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = op.hash & mask;; i = (i + 1) & mask) {
+      std::uint32_t& s = slots[i];
+      if (s == 0) {
+        s = n + 1;
+        ++distinct;
+        return;
+      }
+      const Op& other = ops[s - 1];
+      if (other.hash == op.hash && other.column == op.column && key_of(other) == key_of(op)) {
+        s = n + 1;
+        return;
+      }
+    }
+  }
+  void grow() {
+    std::vector<std::uint32_t> old(std::max<std::size_t>(16, slots.size() * 2), 0);
+    old.swap(slots);
+    const std::size_t mask = slots.size() - 1;
+    for (const std::uint32_t s : old) {
+      if (s == 0) continue;
+      std::size_t i = ops[s - 1].hash & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+  }
+  // Op numbers, key and value sizes are 32-bit: a group holds a few thousand jobs' writes at most, and
+  // RocksDB refuses keys and values of 4 GiB anyway.
+  void add(Column c, bool is_put, std::string_view key, std::string_view value) {
+    ops.push_back({bytes.size(), static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(value.size()),
+                   hash_of(c, key), c, is_put});
+    bytes.append(key);
+    bytes.append(value);
+    index(static_cast<std::uint32_t>(ops.size() - 1));
+  }
+  void clear() noexcept {
+    bytes.clear();
+    ops.clear();
+    slots.clear();
+    distinct = 0;
   }
 };
 
@@ -99,34 +190,45 @@ Batch::Batch() : impl_(std::make_unique<Impl>()) {}
 Batch::Batch(const Batch* parent) : impl_(std::make_unique<Impl>()) { impl_->parent = parent; }
 
 void Batch::append(Batch&& other) {
-  for (auto& op : other.impl_->ops) {
-    impl_->latest[Impl::index_key(op.column, op.key)] = impl_->ops.size();
-    impl_->ops.push_back(std::move(op));
+  Impl& mine = *impl_;
+  Impl& theirs = *other.impl_;
+  if (mine.ops.empty()) {
+    // The first job of a group: take its operations whole.
+    mine.bytes.swap(theirs.bytes);
+    mine.ops.swap(theirs.ops);
+    mine.slots.swap(theirs.slots);
+    std::swap(mine.distinct, theirs.distinct);
+  } else {
+    const std::size_t base = mine.bytes.size();
+    mine.bytes.append(theirs.bytes);
+    mine.ops.reserve(mine.ops.size() + theirs.ops.size());
+    for (Impl::Op op : theirs.ops) {
+      op.offset += base;
+      mine.ops.push_back(op);
+      mine.index(static_cast<std::uint32_t>(mine.ops.size() - 1));
+    }
   }
-  other.impl_->ops.clear();
-  other.impl_->latest.clear();
+  theirs.clear();
 }
 Batch::~Batch() = default;
 Batch::Batch(Batch&&) noexcept = default;
 Batch& Batch::operator=(Batch&&) noexcept = default;
 
-void Batch::put(Column c, std::string_view key, std::string_view value) {
-  impl_->latest[Impl::index_key(c, key)] = impl_->ops.size();
-  impl_->ops.push_back({c, true, std::string(key), std::string(value)});
-}
+void Batch::put(Column c, std::string_view key, std::string_view value) { impl_->add(c, true, key, value); }
 
-void Batch::erase(Column c, std::string_view key) {
-  impl_->latest[Impl::index_key(c, key)] = impl_->ops.size();
-  impl_->ops.push_back({c, false, std::string(key), {}});
-}
+void Batch::erase(Column c, std::string_view key) { impl_->add(c, false, key, {}); }
 
 std::size_t Batch::count() const { return impl_->ops.size(); }
 
 std::optional<std::optional<std::string>> Batch::pending(Column c, std::string_view key) const {
-  const auto it = impl_->latest.find(Impl::index_key(c, key));
-  if (it == impl_->latest.end()) return impl_->parent ? impl_->parent->pending(c, key) : std::nullopt;
-  const auto& op = impl_->ops[it->second];
-  return op.is_put ? std::optional<std::string>(op.value) : std::optional<std::string>();
+  const std::uint64_t h = Impl::hash_of(c, key);
+  for (const Batch* b = this; b != nullptr; b = b->impl_->parent) {
+    const Impl& impl = *b->impl_;
+    if (const Impl::Op* op = impl.find(c, key, h)) {
+      return op->is_put ? std::optional<std::string>(impl.value_of(*op)) : std::optional<std::string>();
+    }
+  }
+  return std::nullopt;
 }
 
 Store::Store(std::unique_ptr<Impl> impl, std::filesystem::path dir, std::uint32_t version)
@@ -160,7 +262,18 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, c
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (Column c : all_columns) descriptors.emplace_back(std::string(to_string(c)), cf_options);
+  for (Column c : all_columns) {
+    rocksdb::ColumnFamilyOptions o = cf_options;
+    if (c == Column::engagements || c == Column::persons) {
+      // Every index transaction reads its key before writing it (tombstones, versions), and so does
+      // every watch of a notified person; most of those keys are new. A whole-key Bloom filter in the
+      // memtable answers "absent" without searching the skiplist (~1.3 MiB per 64 MiB memtable). The
+      // other families are written without reading first, or are small.
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      o.memtable_whole_key_filtering = true;
+    }
+    descriptors.emplace_back(std::string(to_string(c)), o);
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -216,10 +329,15 @@ Expected<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, c
 
 Status Store::write(Batch& batch) {
   if (!impl_ || impl_->closed) return fail("store is closed");
-  rocksdb::WriteBatch wb;
-  for (const auto& op : batch.impl_->ops) {
-    const rocksdb::Status s =
-        op.is_put ? wb.Put(impl_->cf(op.column), op.key, op.value) : wb.Delete(impl_->cf(op.column), op.key);
+  const Batch::Impl& ops = *batch.impl_;
+  // Room for every record up front (its bytes, a tag, a column family id and two lengths as varints):
+  // the rocksdb batch is then filled without growing.
+  rocksdb::WriteBatch wb(16 + ops.bytes.size() + 16 * ops.ops.size());
+  for (const auto& op : ops.ops) {
+    const rocksdb::Slice key(ops.bytes.data() + op.offset, op.key_size);
+    const rocksdb::Status s = op.is_put ? wb.Put(impl_->cf(op.column), key,
+                                                 rocksdb::Slice(ops.bytes.data() + op.offset + op.key_size, op.value_size))
+                                        : wb.Delete(impl_->cf(op.column), key);
     if (!s.ok()) return fail(fmt::format("cannot add to write batch: {}", s.ToString()));
   }
   const rocksdb::Status s = impl_->db->Write(impl_->write_options, &wb);
@@ -247,11 +365,38 @@ Expected<std::optional<std::string>> Store::get(Column c, std::string_view key, 
   return get(c, key);
 }
 
+Expected<std::vector<std::optional<std::string>>> Store::get_many(Column c, std::span<const std::string_view> keys) const {
+  if (!impl_ || impl_->closed) return fail("store is closed");
+  // MultiGet wants the keys in the column family's order (bytewise, as string_view compares) and
+  // otherwise sorts them itself through its comparator objects, at about twice the cost of this.
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  if (!std::is_sorted(keys.begin(), keys.end())) {
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+  }
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const std::uint32_t i : order) slices.emplace_back(keys[i].data(), keys[i].size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cf(c), keys.size(), slices.data(), values.data(), statuses.data(),
+                      /*sorted_input=*/true);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;
+    if (!statuses[j].ok()) return fail(fmt::format("read failed: {}", statuses[j].ToString()));
+    out[order[j]].emplace(values[j].data(), values[j].size());
+  }
+  return out;
+}
+
 Expected<std::vector<std::pair<std::string, std::string>>> Store::scan_prefix(Column c, std::string_view prefix,
                                                                                 std::size_t limit) const {
   if (!impl_ || impl_->closed) return fail("store is closed");
   std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(c)));
+  const std::string end = prefix_end(prefix);
+  rocksdb::Slice end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(prefix_read_options(end, end_slice), impl_->cf(c)));
   const rocksdb::Slice p(prefix.data(), prefix.size());
   for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
@@ -264,7 +409,9 @@ Expected<std::vector<std::pair<std::string, std::string>>> Store::scan_prefix(Co
 Status Store::for_each(Column c, std::string_view prefix,
                        const std::function<bool(std::string_view, std::string_view)>& visit) const {
   if (!impl_ || impl_->closed) return fail("store is closed");
-  rocksdb::ReadOptions ro;
+  const std::string end = prefix_end(prefix);
+  rocksdb::Slice end_slice;
+  rocksdb::ReadOptions ro = prefix_read_options(end, end_slice);
   ro.fill_cache = false;  // a full scan should not push the hot data out of the block cache
   const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
   ro.snapshot = snapshot;
@@ -280,6 +427,23 @@ Status Store::for_each(Column c, std::string_view prefix,
   it.reset();
   impl_->db->ReleaseSnapshot(snapshot);
   if (!status.ok()) return fail(fmt::format("scan failed: {}", status.ToString()));
+  return {};
+}
+
+Status Store::visit_prefix(Column c, std::string_view prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  if (!impl_ || impl_->closed) return fail("store is closed");
+  const std::string end = prefix_end(prefix);
+  rocksdb::Slice end_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(prefix_read_options(end, end_slice), impl_->cf(c)));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  if (!it->status().ok()) return fail(fmt::format("scan failed: {}", it->status().ToString()));
   return {};
 }
 

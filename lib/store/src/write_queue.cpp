@@ -55,6 +55,9 @@ void WriteQueue::run() {
       // Each job writes into its own batch, which reads through the group's; a failing job leaves no trace.
       Batch own(&batch);
       Status st = item.job(store_, own);
+      // Done with the job: what it holds (a notification's thousand parsed rows) is usually also held by
+      // its submitter, who waits for the answer and then frees it on its own thread, not this serial one.
+      item.job = nullptr;
       if (st) batch.append(std::move(own));
       results.push_back(std::move(st));
     }

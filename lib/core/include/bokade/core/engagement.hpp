@@ -32,6 +32,8 @@ struct EngagementKey {
 // Unambiguous binary encoding: each of the nine fields as a 2-byte big-endian length and its bytes,
 // in the order declared above. No two different keys encode alike, whatever bytes the fields hold.
 std::string encode_engagement_key(const EngagementKey& key);
+// The same encoding appended to `out` (for a caller that builds many keys in one buffer).
+void append_engagement_key(std::string& out, const EngagementKey& key);
 Expected<EngagementKey> decode_engagement_key(std::string_view bytes);
 
 struct Engagement {

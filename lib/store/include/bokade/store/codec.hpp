@@ -37,6 +37,8 @@ struct EngagementRecord {
 };
 
 std::string encode_engagement_record(const EngagementRecord& record);
+// The same into `out` (replacing what it held), for a caller that encodes many with one buffer.
+void encode_engagement_record(const EngagementRecord& record, std::string& out);
 Expected<EngagementRecord> decode_engagement_record(std::string_view bytes);
 
 }  // namespace bokade::store

@@ -21,6 +21,8 @@ std::string person_key(const PersonId& person);
 // engagements: person · the nine-field engagement key (length-prefixed, see encode_engagement_key).
 // The person prefix is the engagement's own registeredResidentIdentification in canonical form.
 std::string engagement_key(const PersonId& person, const EngagementKey& key);
+// The same key appended to `out` (for a caller that keeps many keys in one buffer).
+void append_engagement_key(std::string& out, const PersonId& person, const EngagementKey& key);
 std::optional<EngagementKey> engagement_key_fields(std::string_view stored_key);
 
 // slices and relations: person · normalised logical address (upper case; the rest of the key).

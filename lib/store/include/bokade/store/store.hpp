@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,9 @@ class Store {
   Expected<std::optional<std::string>> get(Column c, std::string_view key) const;
   // As get(), but first looks at what `batch` (not yet written) will do to the key.
   Expected<std::optional<std::string>> get(Column c, std::string_view key, const Batch& batch) const;
+  // get() for many keys of one column family at once, in one RocksDB MultiGet (which shares the work of
+  // a lookup between the keys): the value of keys[i] is element i. Does not look into any batch.
+  Expected<std::vector<std::optional<std::string>>> get_many(Column c, std::span<const std::string_view> keys) const;
   // Every (key, value) whose key starts with `prefix`, in key order; `limit` 0 means all.
   Expected<std::vector<std::pair<std::string, std::string>>> scan_prefix(Column c, std::string_view prefix,
                                                                          std::size_t limit = 0) const;
@@ -85,6 +89,13 @@ class Store {
   // without loading them all; stops early when `visit` returns false. Reads one consistent snapshot.
   Status for_each(Column c, std::string_view prefix,
                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+
+  // Calls `visit(key, value)` for every key starting with `prefix` (not empty), in key order, stopping early
+  // when `visit` returns false: the read path of one person's rows. Unlike for_each() it keeps what it reads
+  // in the block cache (a person asked about is asked about again), and unlike scan_prefix() it copies
+  // nothing: key and value are valid during the call only. One consistent view (the iterator's).
+  Status visit_prefix(Column c, std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   [[nodiscard]] std::uint32_t recorded_schema_version() const noexcept { return recorded_version_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
