@@ -7,8 +7,12 @@
 namespace bokade {
 
 std::string normalise_hsa(std::string_view text) {
+  // ASCII only, as std::toupper does in the "C" locale bokaded runs in, but without a call into the C
+  // library per character: every query normalises each of the person's addresses and clinics.
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
+  }
   return out;
 }
 

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
+#include <memory>
 #include <stdexcept>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -43,13 +44,13 @@ bool listed(const std::vector<std::string>& hsa_ids, std::string_view hsa_id) {
                      [&](const std::string& entry) { return iequals(detail::trim(entry), detail::trim(hsa_id)); });
 }
 
-bool hidden_time_type(const std::vector<std::string>& hidden, const Appointment& a) {
+// `hidden_folded`: the configured hidden time types through detail::fold_name(), empty ones left out.
+bool hidden_time_type(const std::vector<std::string>& hidden_folded, const Appointment& a) {
+  if (hidden_folded.empty()) return false;
   const std::string id = detail::fold_name(a.time_type_id);
   const std::string name = detail::fold_name(a.time_type_name);
-  return std::any_of(hidden.begin(), hidden.end(), [&](const std::string& entry) {
-    const std::string e = detail::fold_name(entry);
-    return !e.empty() && (e == id || e == name);
-  });
+  return std::any_of(hidden_folded.begin(), hidden_folded.end(),
+                     [&](const std::string& e) { return e == id || e == name; });
 }
 
 // Copies into `into` what it lacks and `from` has. Flags are not filled: on the wire an absent flag and
@@ -67,16 +68,20 @@ void fill_missing(Appointment& into, const Appointment& from) {
 
 // One input after the first pass: its state and what the appointments did with it.
 struct Source {
-  const SourceInput* input = nullptr;
+  SourceInput* input = nullptr;
   std::string key;  // normalised logical address
   SourceState state = SourceState::NoDataSynchFailed;
+  // normalise_hsa(trim(healthcare_facility)) of each of its appointments, in their order; only for a source
+  // whose appointments are shown. Made once, so that every later comparison of HSA-ids is a plain ==.
+  std::vector<std::string> clinic_keys;
   bool has_visible = false;   // a copy of a shown appointment came from it
   bool held_excluded = false;  // it answered with an appointment of an excluded clinic
 };
 
 struct Copy {
   std::size_t source;
-  const Appointment* appointment;
+  Appointment* appointment;
+  const std::string* clinic_key;  // in sources[source].clinic_keys
 };
 
 // Whether copy a is preferred over copy b as the owner (person_view.hpp, rule 2). Sources are sorted by
@@ -84,8 +89,8 @@ struct Copy {
 bool preferred(const std::vector<Source>& sources, const Copy& a, const Copy& b) {
   const auto& sa = sources[a.source];
   const auto& sb = sources[b.source];
-  const bool own_a = iequals(sa.key, detail::trim(a.appointment->healthcare_facility));
-  const bool own_b = iequals(sb.key, detail::trim(b.appointment->healthcare_facility));
+  const bool own_a = sa.key == *a.clinic_key;
+  const bool own_b = sb.key == *b.clinic_key;
   if (own_a != own_b) return own_a;
   const auto& la = sa.input->slice.status.last_success;
   const auto& lb = sb.input->slice.status.last_success;
@@ -114,20 +119,114 @@ Action decide(bool system_allows, const std::optional<UtcTime>& start, std::chro
 // Clinic names by normalised HSA-id, from every appointment of the slices shown. A name the clinic's own
 // slice gives wins over one a care unit gives for its sub-clinic, and the first in address order over later
 // ones, so the choice does not depend on input order.
-std::unordered_map<std::string, std::string> clinic_names(const std::vector<Source>& sources) {
-  std::unordered_map<std::string, std::string> names;
-  for (const bool own_pass : {true, false}) {
-    for (const auto& s : sources) {
-      if (!shows_appointments(s.state)) continue;
-      for (const auto& a : s.input->slice.appointments) {
-        if (detail::trim(a.healthcare_facility_name).empty()) continue;
-        const std::string key = normalise_hsa(detail::trim(a.healthcare_facility));
-        if ((key == s.key) != own_pass) continue;
-        names.try_emplace(key, std::string(detail::trim(a.healthcare_facility_name)));
+//
+// A person has a handful of clinics, so a short list does better than a hash map.
+class ClinicNames {
+ public:
+  explicit ClinicNames(const std::vector<Source>& sources) {
+    for (const bool own_pass : {true, false}) {
+      for (const auto& s : sources) {
+        if (!shows_appointments(s.state)) continue;
+        const auto& appointments = s.input->slice.appointments;
+        for (std::size_t i = 0; i < appointments.size(); ++i) {
+          const std::string_view name = detail::trim(appointments[i].healthcare_facility_name);
+          if (name.empty()) continue;
+          const std::string& key = s.clinic_keys[i];
+          if ((key == s.key) != own_pass) continue;
+          if (find(key) == nullptr) names_.emplace_back(&key, name);
+        }
       }
     }
   }
-  return names;
+
+  // The name known for the normalised HSA-id `key`, or empty.
+  [[nodiscard]] std::string_view of(std::string_view key) const {
+    const auto* name = find(key);
+    return name != nullptr ? std::string_view(*name) : std::string_view();
+  }
+
+ private:
+  [[nodiscard]] const std::string* find(std::string_view key) const {
+    for (const auto& [k, name] : names_) {
+      if (*k == key) return &name;
+    }
+    return nullptr;
+  }
+  // (key in a Source's clinic_keys, which outlive this; the name, a copy, because build_view moves the
+  // winning copy of each booking out of its slice)
+  std::vector<std::pair<const std::string*, std::string>> names_;
+};
+
+// The config's answers that build_view needs per appointment and per source, asked once per distinct
+// address and per distinct (region, booking system) within one call. config::region_of and
+// config::resolve_rules walk the config and copy strings on every call; within one view the same few
+// addresses and rule sets come back again and again. Only this call's config is asked, so nothing outlives
+// a reload.
+class RuleLookup {
+ public:
+  struct Rules {
+    config::RuleSet set;
+    std::vector<std::string> hidden_folded;  // set.hidden_time_types through fold_name, empty ones left out
+  };
+
+  explicit RuleLookup(const config::Config& config) : config_(config) {}
+
+  // config::region_of(config, address) for a normalised address.
+  const config::Region* region_of(const std::string& address) {
+    for (const auto& [a, region] : regions_) {
+      if (a == address) return region;
+    }
+    const config::Region* region = config::region_of(config_, address);
+    regions_.emplace_back(std::string(address), region);
+    return region;
+  }
+
+  // config::resolve_rules(config.rules, region, booking_system).
+  const Rules& rules(std::string_view region, std::string_view booking_system) {
+    for (const auto& e : rules_) {
+      if (e.region == region && e.booking_system == booking_system) return e.rules;
+    }
+    Entry& e = rules_.emplace_back();
+    e.region = region;
+    e.booking_system = booking_system;
+    e.rules.set = config::resolve_rules(config_.rules, region, booking_system);
+    for (const auto& entry : e.rules.set.hidden_time_types) {
+      if (std::string folded = detail::fold_name(entry); !folded.empty()) e.rules.hidden_folded.push_back(std::move(folded));
+    }
+    return e.rules;
+  }
+
+ private:
+  struct Entry {
+    std::string region, booking_system;
+    Rules rules;
+  };
+  const config::Config& config_;
+  std::vector<std::pair<std::string, const config::Region*>> regions_;
+  std::deque<Entry> rules_;  // a deque: the references rules() returns stay valid as it grows
+};
+
+// Lower-case hex of the first 16 bytes of SHA-256(identity): appointment_view_id().
+std::string view_id_of_identity(std::string_view identity) {
+  // Fetched once: EVP_sha256() would make OpenSSL 3 look the implementation up in its provider store on
+  // every digest, and EVP_Digest() allocates a context each time; a view has one id per appointment.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (sha256 == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), identity.data(), identity.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1) {
+    // SHA-256 is built into every OpenSSL; this cannot fail short of memory exhaustion.
+    throw std::runtime_error("SHA-256 is not available");
+  }
+  static constexpr char hex_digits[] = "0123456789abcdef";
+  std::string hex(32, '\0');
+  for (std::size_t i = 0; i < 16; ++i) {
+    hex[2 * i] = hex_digits[digest[i] >> 4U];
+    hex[2 * i + 1] = hex_digits[digest[i] & 0xFU];
+  }
+  return hex;
 }
 
 }  // namespace
@@ -143,19 +242,7 @@ std::string_view to_string(SourceState s) noexcept {
   return "NoDataSynchFailed";
 }
 
-std::string appointment_view_id(const Appointment& a) {
-  const std::string identity = appointment_identity(a);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(identity.data(), identity.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    // SHA-256 is built into every OpenSSL; this cannot fail short of memory exhaustion.
-    throw std::runtime_error("SHA-256 is not available");
-  }
-  std::string hex;
-  hex.reserve(32);
-  for (std::size_t i = 0; i < 16; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
+std::string appointment_view_id(const Appointment& a) { return view_id_of_identity(appointment_identity(a)); }
 
 std::string describe_cutoff(std::chrono::milliseconds cutoff) {
   const auto ms = cutoff.count();
@@ -168,11 +255,20 @@ std::string describe_cutoff(std::chrono::milliseconds cutoff) {
 PersonView build_view(std::vector<SourceInput> inputs, const config::Config& config, UtcTime now) {
   PersonView view;
   view.generated = now;
+  RuleLookup lookup(config);
 
   std::vector<Source> sources;
   sources.reserve(inputs.size());
-  for (const auto& in : inputs) {
-    sources.push_back({&in, normalise_hsa(detail::trim(in.slice.status.logical_address)), state_of(in)});
+  std::size_t copies_in_all = 0;
+  for (auto& in : inputs) {
+    Source& s = sources.emplace_back();
+    s.input = &in;
+    s.key = normalise_hsa(detail::trim(in.slice.status.logical_address));
+    s.state = state_of(in);
+    if (!shows_appointments(s.state)) continue;
+    s.clinic_keys.reserve(in.slice.appointments.size());
+    for (const auto& a : in.slice.appointments) s.clinic_keys.push_back(normalise_hsa(detail::trim(a.healthcare_facility)));
+    copies_in_all += in.slice.appointments.size();
   }
   std::stable_sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) { return a.key < b.key; });
 
@@ -180,26 +276,29 @@ PersonView build_view(std::vector<SourceInput> inputs, const config::Config& con
   std::map<std::string, std::vector<Copy>> groups;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (!shows_appointments(sources[i].state)) continue;
-    for (const auto& a : sources[i].input->slice.appointments) groups[appointment_identity(a)].push_back({i, &a});
+    auto& appointments = sources[i].input->slice.appointments;
+    for (std::size_t k = 0; k < appointments.size(); ++k) {
+      groups[appointment_identity(appointments[k])].push_back({i, &appointments[k], &sources[i].clinic_keys[k]});
+    }
   }
-  const auto names = clinic_names(sources);
-  auto name_of = [&](std::string_view hsa_id) -> std::string {
-    const auto it = names.find(normalise_hsa(detail::trim(hsa_id)));
-    return it == names.end() ? std::string{} : it->second;
-  };
+  const ClinicNames names(sources);
 
+  view.appointments.reserve(std::min(groups.size(), copies_in_all));
   for (auto& [identity, copies] : groups) {
     std::stable_sort(copies.begin(), copies.end(),
                      [&](const Copy& a, const Copy& b) { return preferred(sources, a, b); });
     const Source& owner = sources[copies.front().source];
-    Appointment merged = *copies.front().appointment;
+    const std::string& clinic_key = *copies.front().clinic_key;  // of merged.healthcare_facility
+    // The winning copy is read by nothing after this (the clinic names are taken already), so it moves.
+    Appointment merged = std::move(*copies.front().appointment);
     for (std::size_t k = 1; k < copies.size(); ++k) fill_missing(merged, *copies[k].appointment);
 
-    const config::Region* region = config::region_of(config, detail::trim(merged.healthcare_facility));
-    if (region == nullptr) region = config::region_of(config, owner.key);
-    const std::string region_name = region != nullptr ? region->name : std::string{};
+    const config::Region* region = lookup.region_of(clinic_key);
+    if (region == nullptr) region = lookup.region_of(owner.key);
+    const std::string_view region_name = region != nullptr ? std::string_view(region->name) : std::string_view();
     const std::string& booking_system = owner.input->booking_system;
-    const config::RuleSet rules = config::resolve_rules(config.rules, region_name, booking_system);
+    const RuleLookup::Rules& resolved = lookup.rules(region_name, booking_system);
+    const config::RuleSet& rules = resolved.set;
 
     const bool excluded =
         listed(rules.excluded_clinics, merged.healthcare_facility) ||
@@ -209,23 +308,24 @@ PersonView build_view(std::vector<SourceInput> inputs, const config::Config& con
       for (const auto& c : copies) sources[c.source].held_excluded = true;
       continue;
     }
-    if (hidden_time_type(rules.hidden_time_types, merged)) continue;
+    if (hidden_time_type(resolved.hidden_folded, merged)) continue;
     if (merged.start && now >= *merged.start + rules.show_after_start) continue;
 
     for (const auto& c : copies) sources[c.source].has_visible = true;
-    AppointmentView v;
-    v.id = appointment_view_id(merged);
-    v.clinic.hsa_id = std::string(detail::trim(merged.healthcare_facility));
-    v.clinic.name = std::string(detail::trim(merged.healthcare_facility_name));
-    if (v.clinic.name.empty()) v.clinic.name = name_of(merged.healthcare_facility);
-    if (v.clinic.name.empty()) v.clinic.name = name_of(owner.key);
-    v.owner = std::string(detail::trim(owner.input->slice.status.logical_address));
+    AppointmentView& v = view.appointments.emplace_back();
+    // The group's key is appointment_identity(merged): every copy has it, and fill_missing() leaves the
+    // two fields it is made of alone.
+    v.id = view_id_of_identity(identity);
+    v.clinic.hsa_id = detail::trim(merged.healthcare_facility);
+    v.clinic.name = detail::trim(merged.healthcare_facility_name);
+    if (v.clinic.name.empty()) v.clinic.name = names.of(clinic_key);
+    if (v.clinic.name.empty()) v.clinic.name = names.of(owner.key);
+    v.owner = detail::trim(owner.input->slice.status.logical_address);
     v.region = region_name;
     v.booking_system = booking_system;
     v.cancel = decide(merged.cancel_booking_allowed, merged.start, rules.cancel_cutoff, now, v.owner);
     v.rebook = decide(merged.rebooking_allowed, merged.start, rules.rebook_cutoff, now, v.owner);
     v.appointment = std::move(merged);
-    view.appointments.push_back(std::move(v));
   }
   std::sort(view.appointments.begin(), view.appointments.end(), [](const AppointmentView& a, const AppointmentView& b) {
     const auto& sa = a.appointment.start;
@@ -236,16 +336,17 @@ PersonView build_view(std::vector<SourceInput> inputs, const config::Config& con
   });
 
   std::unordered_set<std::string> without_listed;
+  view.sources.reserve(sources.size());
   for (const auto& s : sources) {
     const SourceStatus& st = s.input->slice.status;
-    const config::Region* region = config::region_of(config, s.key);
-    const config::RuleSet rules =
-        config::resolve_rules(config.rules, region != nullptr ? region->name : "", s.input->booking_system);
+    const config::Region* region = lookup.region_of(s.key);
+    const config::RuleSet& rules =
+        lookup.rules(region != nullptr ? std::string_view(region->name) : std::string_view(), s.input->booking_system).set;
     const bool confidential = listed(rules.excluded_clinics, s.key) || s.held_excluded;
 
-    SourceView sv;
-    sv.logical_address = std::string(detail::trim(st.logical_address));
-    sv.name = confidential ? std::string{} : name_of(s.key);
+    SourceView& sv = view.sources.emplace_back();
+    sv.logical_address = detail::trim(st.logical_address);
+    if (!confidential) sv.name = names.of(s.key);
     sv.state = s.state;
     sv.last_successful_synch = st.last_success;
     sv.last_unsuccessful_synch = st.last_failure;
@@ -259,7 +360,6 @@ PersonView build_view(std::vector<SourceInput> inputs, const config::Config& con
     if (answered(s.state) && !s.has_visible && !confidential && without_listed.insert(s.key).second) {
       view.clinics_without_appointments.push_back({sv.logical_address, sv.name});
     }
-    view.sources.push_back(std::move(sv));
   }
   // Sources are already in address order; clinics_without_appointments follows it, sorted by the same key.
   return view;

@@ -1,6 +1,7 @@
 #include "text.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 #include "bokade/core/text.hpp"
 
@@ -44,6 +45,12 @@ std::string valid_utf8(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
+    // Producers' text is mostly ASCII: copy each run of it at once.
+    std::size_t ascii = i;
+    while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80U) ++ascii;
+    out.append(text.substr(i, ascii - i));
+    i = ascii;
+    if (i == text.size()) break;
     if (const std::size_t n = sequence_length(text, i); n > 0) {
       out.append(text.substr(i, n));
       i += n;
@@ -58,12 +65,89 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
+namespace {
+
+constexpr std::uint64_t ones = 0x0101010101010101ULL;
+constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+// Whether any of the 8 bytes in `w` is zero (exact as a yes/no, the usual carry trick).
+constexpr std::uint64_t has_zero_byte(std::uint64_t w) noexcept { return (w - ones) & ~w & highs; }
+
+// Whether any of the 8 bytes in `w` needs more than a copy in a JSON string: non-ASCII (to be checked as
+// UTF-8), below 0x20, '"' or '\\'.
+constexpr bool needs_care(std::uint64_t w) noexcept {
+  return ((w & highs) | has_zero_byte(w ^ (ones * '"')) | has_zero_byte(w ^ (ones * '\\')) |
+          ((w - ones * 0x20U) & ~w & highs)) != 0;
+}
+
+constexpr bool plain_json_byte(unsigned char c) noexcept { return c >= 0x20U && c < 0x80U && c != '"' && c != '\\'; }
+
+char* put(char* out, std::string_view s) noexcept {
+  std::memcpy(out, s.data(), s.size());
+  return out + s.size();
+}
+
+}  // namespace
+
+char* write_json_string(char* out, std::string_view text) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  const char* in = text.data();
+  const std::size_t size = text.size();
+  *out++ = '"';
+  std::size_t i = 0;
+  while (i < size) {
+    // Producers' text is mostly plain ASCII: eight bytes at a time while none needs care.
+    for (std::uint64_t w = 0; i + 8 <= size; i += 8, out += 8) {
+      std::memcpy(&w, in + i, 8);
+      if (needs_care(w)) break;
+      std::memcpy(out, &w, 8);
+    }
+    if (i == size) break;
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (plain_json_byte(c)) {
+      *out++ = static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c >= 0x80U) {
+      if (const std::size_t n = sequence_length(text, i); n > 0) {
+        out = put(out, text.substr(i, n));
+        i += n;
+      } else {
+        out = put(out, replacement);
+        ++i;
+        while (i < size && continuation(static_cast<unsigned char>(in[i]))) ++i;
+      }
+      continue;
+    }
+    *out++ = '\\';
+    switch (c) {
+      case '"': *out++ = '"'; break;
+      case '\\': *out++ = '\\'; break;
+      case '\b': *out++ = 'b'; break;
+      case '\t': *out++ = 't'; break;
+      case '\n': *out++ = 'n'; break;
+      case '\f': *out++ = 'f'; break;
+      case '\r': *out++ = 'r'; break;
+      default:
+        out = put(out, "u00");
+        *out++ = hex[c >> 4U];
+        *out++ = hex[c & 0xFU];
+    }
+    ++i;
+  }
+  *out++ = '"';
+  return out;
+}
+
 std::string_view trim(std::string_view text) noexcept {
-  constexpr std::string_view space = " \t\r\n\f\v";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
+  // What isspace() says in the "C" locale, without a find_first_not_of (a memchr per character).
+  const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  std::size_t first = 0;
+  std::size_t last = text.size();
+  while (first < last && space(text[first])) ++first;
+  while (last > first && space(text[last - 1])) --last;
+  return text.substr(first, last - first);
 }
 
 std::string fold_name(std::string_view text) {

@@ -26,6 +26,8 @@ std::string format_rivta_time(UtcTime t);
 std::string format_iso_local(UtcTime t);
 // ISO 8601 in UTC, e.g. "2026-11-22T08:30:00Z".
 std::string format_iso_utc(UtcTime t);
+// format_iso_local(t) appended to `out`, for writers that put many times into one buffer.
+void append_iso_local(std::string& out, UtcTime t);
 // The Stockholm UTC offset in force at t.
 std::chrono::seconds stockholm_offset(UtcTime t);
 
