@@ -80,3 +80,45 @@ TEST_CASE("checkpoint and compaction") {
   REQUIRE(copy.has_value());
   CHECK((*copy)->scan_prefix(Column::engagements, "k")->size() == 100);
 }
+
+TEST_CASE("get_many answers each key as get does, and prefix scans stop at the prefix's end") {
+  TempDir dir;
+  auto s = Store::open(dir.path(), {});
+  REQUIRE(s.has_value());
+  Batch b;
+  b.put(Column::engagements, "p1|a", "one");
+  b.put(Column::engagements, "p1|b", "two");
+  b.put(Column::engagements, "p10|a", "other person");  // shares the prefix "p1" but not "p1|"
+  b.put(Column::engagements, "p2|a", "three");
+  REQUIRE((*s)->write(b));
+
+  const std::vector<std::string_view> keys{"p2|a", "missing", "p1|a", "p1|b", "p1|a"};
+  auto many = (*s)->get_many(Column::engagements, keys);
+  REQUIRE(many.has_value());
+  REQUIRE(many->size() == keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    CAPTURE(keys[i]);
+    auto one = (*s)->get(Column::engagements, keys[i]);
+    REQUIRE(one.has_value());
+    CHECK((*many)[i] == *one);
+  }
+  CHECK((*many)[1] == std::nullopt);
+  CHECK((*many)[0] == std::optional<std::string>("three"));
+
+  std::vector<std::pair<std::string, std::string>> seen;
+  REQUIRE((*s)->visit_prefix(Column::engagements, "p1|", [&](std::string_view k, std::string_view v) {
+    seen.emplace_back(k, v);
+    return true;
+  }));
+  CHECK(seen == std::vector<std::pair<std::string, std::string>>{{"p1|a", "one"}, {"p1|b", "two"}});
+  auto scanned = (*s)->scan_prefix(Column::engagements, "p1|");
+  REQUIRE(scanned.has_value());
+  CHECK(*scanned == seen);
+  auto wider = (*s)->scan_prefix(Column::engagements, "p1");
+  REQUIRE(wider.has_value());
+  CHECK(wider->size() == 3);
+  // visit may stop early.
+  int calls = 0;
+  REQUIRE((*s)->visit_prefix(Column::engagements, "p", [&](std::string_view, std::string_view) { return ++calls < 2; }));
+  CHECK(calls == 2);
+}
