@@ -199,6 +199,27 @@ TEST_CASE("concurrent queries for one person share one refresh") {
   }
 }
 
+TEST_CASE("a query meeting a refresh already running for the person takes its answers: one call per clinic") {
+  Platform p({}, world_options(300));
+  const auto person = persons_with_bookings(p, 1).at(0);
+  const auto tak = p.tak_states();
+  auto first = appointments_of(p, person, "?wait=5s");
+  send_json(p.sim_address, "PUT", "/control/systems/*", R"({"latency":"fixed:500ms"})");
+  std::map<std::string, std::int64_t> before;
+  for (const auto& [address, status] : status_by_address(first)) before[address] = p.vp_calls_to(address);
+
+  p.refresh(person);  // the operator's refresh starts the calls…
+  std::this_thread::sleep_for(100ms);
+  auto view = appointments_of(p, person, "?maxAge=0s&wait=5s");  // …and the query, 100 ms on, joins them
+  for (const auto& [address, status] : status_by_address(view)) {
+    CAPTURE(address);
+    if (tak.at(address) != "granted") continue;
+    CHECK(status == "DataFromSource");
+    CHECK(p.vp_calls_to(address) - before[address] == 1);
+  }
+  CHECK(booking_ids(view) == visible_truth(p, person, false));
+}
+
 TEST_CASE("wait: a slow source does not hold the answer; it is marked and its data arrives for the next query") {
   Platform p({}, world_options(300));
   const auto person = persons_with_bookings(p, 1).at(0);

@@ -3,7 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -11,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <mutex>
 #include <random>
 #include <set>
 #include <shared_mutex>
@@ -225,6 +228,74 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<AddressResult> ask(PersonId person, std::string address, std::string system,
                                      std::string correlation_id, Clock::time_point deadline,
                                      std::shared_ptr<const config::Config> cfg);
+
+  // One call per (person, address) at a time: a refresh asking for an address whose call is already
+  // running (a query's refresh meeting the index's, say) waits for that call and takes its result. Two
+  // calls of one slice never overlap, so an older answer can never be stored over a newer one.
+  using Signal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+  struct SliceCall {
+    std::mutex mutex;
+    bool done = false;
+    AddressResult result;
+    std::vector<std::shared_ptr<Signal>> waiters;
+  };
+  std::mutex slice_calls_mutex;
+  std::unordered_map<std::string, std::shared_ptr<SliceCall>> slice_calls;  // by slice key
+
+  void finish_slice_call(const std::string& key, const std::shared_ptr<SliceCall>& call, AddressResult result) {
+    {
+      std::lock_guard lock(slice_calls_mutex);
+      slice_calls.erase(key);
+    }
+    std::vector<std::shared_ptr<Signal>> waiters;
+    {
+      std::lock_guard lock(call->mutex);
+      call->result = std::move(result);
+      call->done = true;
+      waiters.swap(call->waiters);
+    }
+    for (auto& w : waiters) w->try_send(boost::system::error_code{});
+  }
+
+  asio::awaitable<AddressResult> ask_once(PersonId person, std::string address, std::string system,
+                                          std::string correlation_id, Clock::time_point deadline,
+                                          std::shared_ptr<const config::Config> cfg) {
+    const auto key = store::slice_key(person, address);
+    std::shared_ptr<SliceCall> call;
+    bool mine = false;
+    {
+      std::lock_guard lock(slice_calls_mutex);
+      auto [it, inserted] = slice_calls.try_emplace(key, nullptr);
+      if (inserted) it->second = std::make_shared<SliceCall>();
+      call = it->second;
+      mine = inserted;
+    }
+    if (mine) {
+      AddressResult result;
+      try {
+        result = co_await ask(std::move(person), std::move(address), std::move(system), std::move(correlation_id),
+                              deadline, std::move(cfg));
+      } catch (...) {
+        AddressResult failed;
+        failed.outcome = Outcome::cancelled;
+        failed.error_text = "the call ended with an internal error";
+        finish_slice_call(key, call, std::move(failed));
+        throw;
+      }
+      finish_slice_call(key, call, result);
+      co_return result;
+    }
+    auto signal = std::make_shared<Signal>(co_await asio::this_coro::executor, 1);
+    {
+      std::lock_guard lock(call->mutex);
+      if (call->done) co_return call->result;
+      call->waiters.push_back(signal);
+    }
+    co_await signal->async_receive(asio::as_tuple(asio::use_awaitable));
+    std::lock_guard lock(call->mutex);
+    co_return call->result;
+  }
+
   asio::awaitable<void> record(const PersonId& person, const std::string& address, const CallOutcome& call,
                                bool success);
 };
@@ -463,13 +534,13 @@ asio::awaitable<RefreshResult> Refresher::refresh(PersonId person, std::vector<s
     if (!n.empty() && n != own) distinct.insert(std::move(n));
   }
 
-  using Op = decltype(asio::co_spawn(impl->executor, impl->ask(person, {}, {}, {}, deadline, cfg), asio::deferred));
+  using Op = decltype(asio::co_spawn(impl->executor, impl->ask_once(person, {}, {}, {}, deadline, cfg), asio::deferred));
   std::vector<Op> ops;
   std::vector<ei::StoredEngagement> known;  // read once, not once per address
   if (auto engagements = ei::engagements_of(impl->store, person)) known = std::move(*engagements);
   for (const auto& address : distinct) {
     ops.push_back(asio::co_spawn(impl->executor,
-                                 impl->ask(person, address, impl->booking_system_for(*cfg, known, address),
+                                 impl->ask_once(person, address, impl->booking_system_for(*cfg, known, address),
                                            result.correlation_id, deadline, cfg),
                                  asio::deferred));
   }
