@@ -24,6 +24,7 @@
 #include "person.hpp"
 #include "schema_set.hpp"
 #include "sim_process.hpp"
+#include "subscriber.hpp"
 
 using namespace bokade;
 using namespace bokade::sim::test;
@@ -184,49 +185,6 @@ std::set<std::string> fixture_addresses(const std::set<std::string>& all) {
   }
   return out;
 }
-
-// A ProcessNotification subscriber (the daemon's role) that records what arrives.
-struct Subscriber {
-  asio::io_context ioc;
-  std::unique_ptr<net::HttpServer> server;
-  std::thread thread;
-  std::mutex mutex;
-  std::vector<rivta::EngagementTransaction> received;
-
-  Subscriber() {
-    net::Router r;
-    r.add("POST", "/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21", "pn",
-          [this](const net::HttpRequest& req) -> asio::awaitable<net::HttpResponse> {
-            auto n = rivta::read_process_notification(req.body);
-            if (n) {
-              std::lock_guard lock(mutex);
-              received.insert(received.end(), n->transactions.begin(), n->transactions.end());
-            }
-            net::HttpResponse resp;
-            resp.content_type = "text/xml; charset=UTF-8";
-            const auto code = n ? rivta::ResultCode::ok : rivta::ResultCode::error;
-            resp.body = rivta::write_process_notification_response({code, ""});
-            co_return resp;
-          });
-    server = std::make_unique<net::HttpServer>(ioc, net::ServerOptions{}, std::move(r));
-    REQUIRE(server->listen());
-    server->start();
-    thread = std::thread([this] { ioc.run(); });
-  }
-  ~Subscriber() {
-    server->stop();
-    ioc.stop();
-    thread.join();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server->port()) +
-           "/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21";
-  }
-  std::vector<rivta::EngagementTransaction> transactions() {
-    std::lock_guard lock(mutex);
-    return received;
-  }
-};
 
 }  // namespace
 
@@ -528,8 +486,7 @@ TEST_CASE("the EI push replay includes the test persons' engagements") {
     }
     return out;
   };
-  for (int i = 0; i < 250 && pushed() != expected; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(pushed() == expected);
+  CHECK(subscriber.wait_for([&](const auto&) { return pushed() == expected; }));
   // Pushed exactly as FindContent returns them.
   for (const auto& e : find_content(http, sim, "198611062384")) {
     const auto all = subscriber.transactions();

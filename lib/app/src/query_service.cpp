@@ -89,23 +89,21 @@ struct QueryService::Impl : std::enable_shared_from_this<Impl> {
     for (auto& w : waiters) w->try_send(boost::system::error_code{});
   }
 
-  // Waits until the flight ends or `wait` passes; true when it ended.
-  asio::awaitable<bool> await_flight(const std::shared_ptr<Flight>& flight, std::chrono::milliseconds wait) {
+  // Waits until the flight ends or `wait` passes.
+  asio::awaitable<void> await_flight(const std::shared_ptr<Flight>& flight, std::chrono::milliseconds wait) {
     auto ex = co_await asio::this_coro::executor;
     auto signal = std::make_shared<Signal>(ex, 1);
     {
       std::lock_guard lock(flight->mutex);
-      if (flight->done) co_return true;
-      if (wait <= std::chrono::milliseconds::zero()) co_return false;
+      if (flight->done || wait <= std::chrono::milliseconds::zero()) co_return;
       flight->waiters.push_back(signal);
     }
     asio::steady_timer timer(ex, wait);
     auto which = co_await (signal->async_receive(asio::as_tuple(asio::use_awaitable)) ||
                            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-    if (which.index() == 0) co_return true;
+    if (which.index() == 0) co_return;
     std::lock_guard lock(flight->mutex);
     std::erase(flight->waiters, signal);
-    co_return flight->done;
   }
 
   Expected<std::map<std::string, store::Slice>> slices_of(const PersonId& person) {
@@ -184,12 +182,12 @@ struct QueryService::Impl : std::enable_shared_from_this<Impl> {
       if (!is_fresh) stale.push_back(address);
     }
 
-    bool finished = true;
     if (!stale.empty()) {
       answer.refreshed = stale.size();
       auto [flight, joined] = join_or_start(person, stale, q.correlation_id);
       answer.joined = joined;
-      finished = co_await await_flight(flight, q.wait);
+      // Whether it ended in time shows per address below, in the stored statuses.
+      co_await await_flight(flight, q.wait);
     }
 
     auto after = stale.empty() ? std::move(before) : slices_of(person);
@@ -226,7 +224,6 @@ struct QueryService::Impl : std::enable_shared_from_this<Impl> {
       }
       answer.inputs.push_back(std::move(in));
     }
-    (void)finished;
     co_return answer;
   }
 };
