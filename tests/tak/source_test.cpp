@@ -279,7 +279,8 @@ TEST_CASE("reconfigure while run() waits: a new source is read at once, new inte
   CHECK(src->options().source == tak.url());
   CHECK(wait_for([&] { return src->current()->format() == ExportFormat::legacy; }));
   CHECK(tak.requests == 1);
-  CHECK(test::read_text(dir + "/tak-snapshot.json") == tak.export_text);
+  // The snapshot is swapped before the cache file is written: wait for the file too.
+  CHECK(wait_for([&] { return test::read_text(dir + "/tak-snapshot.json") == tak.export_text; }));
 
   // A shorter interval applies without waiting out the hour.
   o.reload_interval = 100ms;

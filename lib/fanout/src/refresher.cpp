@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -225,9 +226,10 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
 
   void reconfigure(const config::Config& next);
 
+  // `answered` runs once the answer is known, just before it is stored.
   asio::awaitable<AddressResult> ask(PersonId person, std::string address, std::string system,
                                      std::string correlation_id, Clock::time_point deadline,
-                                     std::shared_ptr<const config::Config> cfg);
+                                     std::shared_ptr<const config::Config> cfg, std::function<void()> answered);
 
   // One call per (person, address) at a time: a refresh asking for an address whose call is already
   // running (a query's refresh meeting the index's, say) waits for that call and takes its result. Two
@@ -242,11 +244,15 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
   std::mutex slice_calls_mutex;
   std::unordered_map<std::string, std::shared_ptr<SliceCall>> slice_calls;  // by slice key
 
+  // Takes the call out of the map: refreshes asked for from now on make their own call (this one's answer
+  // is known and about to be stored; an operator's refresh must reach the booking system).
+  void retire_slice_call(const std::string& key, const std::shared_ptr<SliceCall>& call) {
+    std::lock_guard lock(slice_calls_mutex);
+    if (auto it = slice_calls.find(key); it != slice_calls.end() && it->second == call) slice_calls.erase(it);
+  }
+
   void finish_slice_call(const std::string& key, const std::shared_ptr<SliceCall>& call, AddressResult result) {
-    {
-      std::lock_guard lock(slice_calls_mutex);
-      slice_calls.erase(key);
-    }
+    retire_slice_call(key, call);
     std::vector<std::shared_ptr<Signal>> waiters;
     {
       std::lock_guard lock(call->mutex);
@@ -273,8 +279,10 @@ struct Refresher::Impl : std::enable_shared_from_this<Impl> {
     if (mine) {
       AddressResult result;
       try {
+        // A named function, not a temporary inside co_await (GCC 12 may destroy such temporaries twice).
+        std::function<void()> answered = [this, key, call] { retire_slice_call(key, call); };
         result = co_await ask(std::move(person), std::move(address), std::move(system), std::move(correlation_id),
-                              deadline, std::move(cfg));
+                              deadline, std::move(cfg), std::move(answered));
       } catch (...) {
         AddressResult failed;
         failed.outcome = Outcome::cancelled;
@@ -333,7 +341,8 @@ void Refresher::Impl::reconfigure(const config::Config& next) {
 
 asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string address, std::string system,
                                                     std::string correlation_id, Clock::time_point deadline,
-                                                    std::shared_ptr<const config::Config> cfg) {
+                                                    std::shared_ptr<const config::Config> cfg,
+                                                    std::function<void()> answered) {
   auto self = shared_from_this();
   const config::Config& conf = *cfg;
   AddressResult result;
@@ -356,6 +365,7 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
     if (metrics) metrics->not_called(system, c.outcome);
     result.outcome = c.outcome;
     result.error_text = c.error_text;
+    answered();
     co_await record(person, address, c, false);
     co_return result;
   }
@@ -436,6 +446,7 @@ asio::awaitable<AddressResult> Refresher::Impl::ask(PersonId person, std::string
   result.error_code = call.error_code;
   result.error_text = call.error_text;
   result.appointments = call.appointments.size();
+  answered();
   co_await record(person, address, call, call.outcome == Outcome::ok);
   co_return result;
 }
