@@ -122,3 +122,43 @@ TEST_CASE("get_many answers each key as get does, and prefix scans stop at the p
   REQUIRE((*s)->visit_prefix(Column::engagements, "p", [&](std::string_view, std::string_view) { return ++calls < 2; }));
   CHECK(calls == 2);
 }
+
+TEST_CASE("a person's generation changes with every write of their view's rows, and only then") {
+  TempDir dir;
+  auto s = Store::open(dir.path() / "db", {});
+  REQUIRE(s.has_value());
+  Store& store = **s;
+  const std::string tolvan = "191212121212", other = "197510016277";
+  const auto g0 = store.person_generation(tolvan);
+
+  // Slices, engagements and relations are what the person's view is made of.
+  for (const Column c : {Column::slices, Column::engagements, Column::relations}) {
+    CAPTURE(to_string(c));
+    const auto before = store.person_generation(tolvan);
+    Batch b;
+    b.put(c, tolvan + "SE2321000016-15CQ", "value");
+    REQUIRE(store.write(b).has_value());
+    CHECK(store.person_generation(tolvan) != before);
+    const auto after_put = store.person_generation(tolvan);
+    Batch e;
+    e.erase(c, tolvan + "SE2321000016-15CQ");
+    REQUIRE(store.write(e).has_value());
+    CHECK(store.person_generation(tolvan) != after_put);
+  }
+  CHECK(store.person_generation(tolvan) != g0);
+
+  // Other columns (the watch record, the schedule, meta) and read-only calls leave it alone.
+  const auto g1 = store.person_generation(tolvan);
+  Batch b;
+  b.put(Column::persons, tolvan, "watch record");
+  b.put(Column::meta, "some", "thing");
+  REQUIRE(store.write(b).has_value());
+  REQUIRE(store.get(Column::slices, tolvan + "SE2321000016-15CQ").has_value());
+  CHECK(store.person_generation(tolvan) == g1);
+
+  // Another person's write changes theirs (and, but for a shared bucket, not Tolvan's).
+  const auto other_before = store.person_generation(other);
+  REQUIRE(store.put(Column::slices, other + "SE2321000016-15CQ", "value").has_value());
+  CHECK(store.person_generation(other) != other_before);
+  CHECK(store.person_generation(tolvan) == g1);
+}

@@ -1,5 +1,7 @@
 #include "bokade/store/store.hpp"
 
+#include "bokade/store/keys.hpp"
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -10,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <system_error>
@@ -168,8 +171,15 @@ struct Store::Impl {
   rocksdb::WriteOptions write_options;
   std::mutex close_mutex;
   bool closed = false;
+  // person_generation(): one counter per hash bucket of person keys (512 KiB).
+  static constexpr std::size_t generation_buckets = std::size_t{1} << 16U;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> generations{new std::atomic<std::uint64_t>[generation_buckets]{}};
 
   rocksdb::ColumnFamilyHandle* cf(Column c) const { return handles[static_cast<std::size_t>(c)]; }
+
+  std::atomic<std::uint64_t>& generation(std::string_view person_key) const noexcept {
+    return generations[std::hash<std::string_view>{}(person_key) & (generation_buckets - 1)];
+  }
 
   void release() {
     if (!db) return;
@@ -342,7 +352,21 @@ Status Store::write(Batch& batch) {
   }
   const rocksdb::Status s = impl_->db->Write(impl_->write_options, &wb);
   if (!s.ok()) return fail(fmt::format("write failed: {}", s.ToString()));
+  // After the write, so that a reader who saw the old number and then read the rows either read the new
+  // rows or sees the number change.
+  for (const auto& op : ops.ops) {
+    if ((op.column == Column::engagements || op.column == Column::slices || op.column == Column::relations) &&
+        op.key_size >= person_key_size) {
+      impl_->generation(std::string_view(ops.bytes.data() + op.offset, person_key_size))
+          .fetch_add(1, std::memory_order_release);
+    }
+  }
   return {};
+}
+
+std::uint64_t Store::person_generation(std::string_view person_key) const noexcept {
+  if (!impl_) return 0;
+  return impl_->generation(person_key).load(std::memory_order_acquire);
 }
 
 Status Store::put(Column c, std::string_view key, std::string_view value) {

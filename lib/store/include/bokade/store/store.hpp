@@ -97,6 +97,13 @@ class Store {
   Status visit_prefix(Column c, std::string_view prefix,
                       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
+  // A number that changes after every write that touches a row of the person whose key (person_key()) is
+  // `person_key` in the engagements, slices or relations column family: what the person's view is made of.
+  // Read it before reading those rows; while it has not changed, what was read is what the store holds.
+  // It may also change for a write of another person (persons share a number with 1 in 65,536 others), never
+  // stays the same across a write of this one, and starts over when the store is opened.
+  [[nodiscard]] std::uint64_t person_generation(std::string_view person_key) const noexcept;
+
   [[nodiscard]] std::uint32_t recorded_schema_version() const noexcept { return recorded_version_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
   std::vector<ColumnStats> stats() const;
