@@ -256,6 +256,43 @@ TEST_CASE("Region Skåne's 24 h cutoff from the default config: allowed at 25 h,
   CHECK(stockholm->cancel.allowed);
 }
 
+TEST_CASE("changes_at: the view says the first moment its decisions would change, and they do change then") {
+  const auto config = default_config();  // Region Skåne: 24 h cut-offs; everywhere: shown 2 h after the start
+  const auto in_25h = now + 25h;
+  const auto started_1h_ago = now - 1h;
+  const PersonView v = build_view(
+      {source(skane_clinic, {appointment({skane_clinic, skane_clinic_name, "PMO-25H", in_25h})},
+              ProcessingStatusCode::DataFromSource, "PMO"),
+       source(care_unit, {appointment({care_unit, care_unit_name, "STARTED", started_1h_ago}),
+                          appointment({care_unit, care_unit_name, "NO-START", std::nullopt})})},
+      config, now);
+  REQUIRE(v.changes_at.has_value());
+  // The earliest of: PMO-25H's cut-off (in 1 h), STARTED leaving the view (in 1 h as well) — both at now + 1 h.
+  CHECK(*v.changes_at == now + 1h);
+  const auto inputs = [&] {
+    return std::vector<SourceInput>{
+        source(skane_clinic, {appointment({skane_clinic, skane_clinic_name, "PMO-25H", in_25h})},
+               ProcessingStatusCode::DataFromSource, "PMO"),
+        source(care_unit, {appointment({care_unit, care_unit_name, "STARTED", started_1h_ago}),
+                           appointment({care_unit, care_unit_name, "NO-START", std::nullopt})})};
+  };
+  // A second before it, the same decisions; at it, different ones.
+  const PersonView before = build_view(inputs(), config, *v.changes_at - 1s);
+  CHECK(booking_ids(before) == booking_ids(v));
+  CHECK(find_booking(before, "PMO-25H")->cancel.allowed);
+  const PersonView at = build_view(inputs(), config, *v.changes_at);
+  CHECK(booking_ids(at) == std::vector<std::string>{"PMO-25H", "NO-START"});
+  CHECK_FALSE(find_booking(at, "PMO-25H")->cancel.allowed);
+  // Then the next change: PMO-25H's start (in 24 h from there).
+  REQUIRE(at.changes_at.has_value());
+  CHECK(*at.changes_at == in_25h);
+
+  // Nothing ahead: no appointment with a start, or none shown.
+  const PersonView none = build_view({source(care_unit, {appointment({care_unit, care_unit_name, "NO-START", std::nullopt})})},
+                                     config, now);
+  CHECK_FALSE(none.changes_at.has_value());
+}
+
 TEST_CASE("a cutoff is said in words, e.g. 90 min") {
   const auto config = default_config("[rules.booking_system.TakeCare]\ncancel_cutoff = \"90m\"\nrebook_cutoff = \"1h30m\"\n");
   const PersonView v = build_view({source(care_unit, {appointment({care_unit, care_unit_name, "SOON", now + 1h})})}, config, now);

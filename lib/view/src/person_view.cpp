@@ -325,6 +325,13 @@ PersonView build_view(std::vector<SourceInput> inputs, const config::Config& con
     v.booking_system = booking_system;
     v.cancel = decide(merged.cancel_booking_allowed, merged.start, rules.cancel_cutoff, now, v.owner);
     v.rebook = decide(merged.rebooking_allowed, merged.start, rules.rebook_cutoff, now, v.owner);
+    if (merged.start) {
+      for (const UtcTime at : {*merged.start - std::chrono::floor<std::chrono::seconds>(rules.cancel_cutoff),
+                               *merged.start - std::chrono::floor<std::chrono::seconds>(rules.rebook_cutoff),
+                               *merged.start, *merged.start + std::chrono::ceil<std::chrono::seconds>(rules.show_after_start)}) {
+        if (at > now && (!view.changes_at || at < *view.changes_at)) view.changes_at = at;
+      }
+    }
     v.appointment = std::move(merged);
   }
   std::sort(view.appointments.begin(), view.appointments.end(), [](const AppointmentView& a, const AppointmentView& b) {

@@ -115,6 +115,10 @@ struct PersonView {
   std::vector<Clinic> clinics_without_appointments;  // sources that answered (DataFromSource / DataFromCache)
                                                      // with no visible appointment, sorted by hsa_id
   UtcTime generated{};  // the `now` the view was built for: "generated" in JSON, DTSTAMP in ICS
+  // The first moment after `generated` at which build_view() would decide differently on the same inputs:
+  // an appointment shown reaching its cancel or rebook cut-off, its start, or the end of its showing.
+  // Absent when no such moment exists. Until then (and while the inputs stay the same) the view stands.
+  std::optional<UtcTime> changes_at;
 };
 
 PersonView build_view(std::vector<SourceInput> inputs, const config::Config& config, UtcTime now);
