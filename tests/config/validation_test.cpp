@@ -213,6 +213,10 @@ TEST_CASE("refresh: concurrency, retries, backoff, breakers, freshness, wait") {
         "must be at most refresh.query_wait_max (10s) (got 20s)");
   CHECK(only_error("[refresh]\nquery_wait_max = \"6m\"\n", "refresh.query_wait_max") ==
         "must be between 0s and 5m (got 6m)");
+  CHECK(only_error("[refresh]\nview_cache_entries = 1000001\n", "refresh.view_cache_entries") ==
+        "must be between 0 and 1000000 (got 1000001)");
+  CHECK(only_error("[refresh]\nview_cache_ttl = \"11m\"\n", "refresh.view_cache_ttl") ==
+        "must be between 0s and 10m (got 11m)");
 }
 
 TEST_CASE("booking systems: names, source systems and limits") {

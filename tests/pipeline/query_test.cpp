@@ -168,6 +168,82 @@ TEST_CASE("freshness: a fresh answer comes from the cache without calls; maxAge=
   }
 }
 
+TEST_CASE("the view cache: the same answer again while nothing changed; a new booking, relation or config shows at once") {
+  Platform p({}, world_options(300));
+  const auto person = persons_with_bookings(p, 1).at(0);
+  const auto path = "/v1/persons/" + person + "/appointments";
+  const auto lookups = [&](const std::string& result) {
+    const auto text = http_get(p.daemon->admin, "/metrics").body;
+    const std::string series = "bokade_view_cache_lookups_total{result=\"" + result + "\"} ";
+    const auto at = text.find(series);
+    REQUIRE_MESSAGE(at != std::string::npos, series);
+    return std::stod(text.substr(at + series.size()));
+  };
+  const auto first = appointments_of(p, person, "?wait=5s");  // asks the sources: not kept
+  REQUIRE_FALSE(first.at("sources").as_array().empty());
+
+  // Rendered from the store (every source DataFromCache) and kept; then served again, byte for byte —
+  // "generated" included, which says when it was rendered.
+  const auto hits = lookups("hit");
+  const auto rendered = http_get(p.daemon->query, path);
+  const auto again = http_get(p.daemon->query, path);
+  REQUIRE(rendered.status == 200);
+  CHECK(again.status == 200);
+  CHECK(again.body == rendered.body);
+  CHECK(again.header("Cache-Control") == "no-store");
+  CHECK(again.header("x-skltp-correlation-id") != rendered.header("x-skltp-correlation-id"));
+  CHECK(lookups("hit") == hits + 1);
+  for (const auto& [address, status] : status_by_address(json::parse(again.body).as_object())) {
+    CHECK_MESSAGE(status == "DataFromCache", address);
+  }
+  // The calendar is kept on its own.
+  const auto ics = http_get(p.daemon->query, path + ".ics");
+  CHECK(http_get(p.daemon->query, path + ".ics").body == ics.body);
+  CHECK(lookups("hit") == hits + 2);
+
+  // A query with a shorter maxAge than its sources' age refreshes them, kept answer or not.
+  std::this_thread::sleep_for(1100ms);
+  for (const auto& [address, status] : status_by_address(appointments_of(p, person, "?maxAge=1s&wait=5s"))) {
+    CHECK_MESSAGE(status == "DataFromSource", address);
+  }
+  const auto kept = appointments_of(p, person);  // rendered from the store again, and kept
+  CHECK(appointments_of(p, person) == kept);
+
+  // A booking made in a booking system reaches bokade through the index and a refresh; the next query
+  // shows it at once, not the answer kept a moment ago.
+  std::string clinic;  // a care unit TAK lets bokade call, not confidential
+  for (const auto& c : p.world.at("clinics").as_array()) {
+    if (c.at("tak").as_string() == "granted" && c.at("care_unit").is_null() && !c.at("confidential").as_bool()) {
+      clinic = str(c.at("hsa_id"));
+      break;
+    }
+  }
+  REQUIRE_FALSE(clinic.empty());
+  const auto [booking, address] = p.book(person, clinic);
+  REQUIRE(eventually([&] { return Platform::has_booking(p.slice(person, address), booking); }, 5s));
+  CHECK(booking_ids(appointments_of(p, person)).count(booking) == 1);
+
+  // So does a legacy relation.
+  const auto related = p.clinic_with_tak("missing");
+  send_json(p.daemon->query, "PUT", "/v1/persons/" + person + "/relations",
+            fmt::format(R"({{"logicalAddresses":["{}"]}})", related));
+  CHECK(status_by_address(appointments_of(p, person))[related] == "NotAuthorized");
+
+  // Turned off by a reload: every query is answered by a query.
+  auto text = read_file(p.daemon->config_path);
+  const auto at = text.find("retries = 1\n");
+  REQUIRE(at != std::string::npos);
+  text.insert(at, "view_cache_entries = 0\n");
+  write_file(p.daemon->config_path, text);
+  const auto reloads = count(p.daemon->log(), "\"configuration reloaded\"");
+  p.daemon->process->signal(SIGHUP);
+  REQUIRE(eventually([&] { return count(p.daemon->log(), "\"configuration reloaded\"") > reloads; }, 5s));
+  const auto hits_before_off = lookups("hit");
+  appointments_of(p, person);
+  appointments_of(p, person);
+  CHECK(lookups("hit") == hits_before_off);
+}
+
 TEST_CASE("concurrent queries for one person share one refresh") {
   Platform p({}, world_options(300));
   const auto person = persons_with_bookings(p, 1).at(0);

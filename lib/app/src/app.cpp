@@ -338,6 +338,7 @@ int App::run() {
   s.store_metrics = std::make_unique<metrics::StoreMetrics>(s.metrics->registry(), columns);
   s.config_metrics = std::make_unique<metrics::ConfigMetrics>(s.metrics->registry());
   s.import_metrics = std::make_unique<metrics::ImportMetrics>(s.metrics->registry());
+  s.view_cache_metrics = std::make_unique<metrics::ViewCacheMetrics>(s.metrics->registry());
   // Notifications waiting for the disk beyond this are refused with a fault (the index redelivers).
   s.write_queue = std::make_unique<store::WriteQueue>(*s.store, 256);
   s.ei_metrics = std::make_unique<ei::EiMetrics>(s.metrics->registry());

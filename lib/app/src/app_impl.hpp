@@ -35,6 +35,7 @@
 #include "bokade/tak/tak_source.hpp"
 #include "bokade/view/person_view.hpp"
 #include "query_service.hpp"
+#include "view_cache.hpp"
 
 namespace bokade::app {
 
@@ -73,6 +74,8 @@ struct App::Impl {
   std::unique_ptr<metrics::StoreMetrics> store_metrics;
   std::unique_ptr<metrics::ConfigMetrics> config_metrics;
   std::unique_ptr<metrics::ImportMetrics> import_metrics;
+  std::unique_ptr<metrics::ViewCacheMetrics> view_cache_metrics;
+  ViewCache view_cache;  // rendered JSON / ICS answers (query_routes.cpp)
   std::unique_ptr<metrics::HttpMetrics> admin_http_metrics;
   std::unique_ptr<metrics::HttpMetrics> query_http_metrics;
   std::unique_ptr<net::HttpServer> admin_server;

@@ -142,17 +142,59 @@ asio::awaitable<HttpResponse> App::Impl::serve_appointments(const HttpRequest& r
   auto wait = duration_param(req, "wait", cfg->refresh.query_wait, cfg->refresh.query_wait_max);
   if (!wait) co_return with_correlation(HttpResponse::problem(400, "Bad Request", wait.error().message), correlation_id);
 
-  QueryAnswer answer;
-  auto v = co_await person_view_for(*person, *max_age, *wait, correlation_id, &answer);
-  if (!v) co_return with_correlation(std::move(v.error()), correlation_id);
   HttpResponse res;
   if (ics) {
     res.content_type = "text/calendar; charset=utf-8";
-    res.body = view::to_ics(*v, cfg->identity.hsa_id);
     res.headers.emplace_back("Content-Disposition", "inline; filename=\"bokade-tider.ics\"");
   } else {
     res.content_type = "application/json";
-    res.body = view::to_json(*v, *person);
+  }
+
+  // A rendered answer that is still what this query would answer (view_cache.hpp says when). The
+  // person's generation is read before anything of theirs is: a write after it shows as a new generation.
+  const auto format = ics ? ViewCache::Format::ics : ViewCache::Format::json;
+  const std::size_t cache_entries = cfg->refresh.view_cache_entries;
+  const std::uint64_t generation = store->person_generation(store::person_key(*person));
+  if (cache_entries > 0) {
+    const auto now = std::chrono::system_clock::now();
+    if (auto hit = view_cache.find(*person, format, generation, cfg, now, *max_age)) {
+      view_cache_metrics->hit();
+      res.body = hit->body;
+      log::info("appointments served", {{"person", person->masked()}, {"correlation_id", correlation_id},
+                                        {"consumer", req.consumer}, {"format", ics ? "ics" : "json"},
+                                        {"appointments", hit->appointments}, {"sources", hit->sources},
+                                        {"refreshed", 0}, {"view_cache", "hit"}, {"ms", ms_since(started)}});
+      co_return with_correlation(std::move(res), correlation_id);
+    }
+    view_cache_metrics->miss();
+    view_cache_metrics->entries(static_cast<double>(view_cache.size()));
+  }
+
+  QueryAnswer answer;
+  auto v = co_await person_view_for(*person, *max_age, *wait, correlation_id, &answer);
+  if (!v) co_return with_correlation(std::move(v.error()), correlation_id);
+  res.body = ics ? view::to_ics(*v, cfg->identity.hsa_id) : view::to_json(*v, *person);
+  // Kept when nothing was refreshed or looked up: then every source is DataFromCache and the answer came
+  // from the store alone, as the next query's would while nothing changes.
+  if (cache_entries > 0 && answer.refreshed == 0 && !answer.looked_up &&
+      std::all_of(v->sources.begin(), v->sources.end(),
+                  [](const view::SourceView& s) { return s.state == view::SourceState::DataFromCache; })) {
+    auto entry = std::make_shared<CachedView>();
+    entry->body = res.body;
+    entry->generation = generation;
+    entry->config = cfg;
+    for (const auto& s : v->sources) {
+      if (s.last_successful_synch && (!entry->oldest_success || *s.last_successful_synch < *entry->oldest_success)) {
+        entry->oldest_success = *s.last_successful_synch;
+      }
+    }
+    const auto rendered = std::chrono::system_clock::time_point(v->generated);
+    entry->expires = rendered + cfg->refresh.view_cache_ttl;
+    if (v->changes_at && *v->changes_at < entry->expires) entry->expires = *v->changes_at;
+    entry->appointments = v->appointments.size();
+    entry->sources = v->sources.size();
+    view_cache.put(*person, format, std::move(entry), cache_entries, std::chrono::system_clock::now());
+    view_cache_metrics->entries(static_cast<double>(view_cache.size()));
   }
   log::info("appointments served", {{"person", person->masked()}, {"correlation_id", correlation_id},
                                     {"consumer", req.consumer}, {"format", ics ? "ics" : "json"},

@@ -131,6 +131,8 @@ void read_refresh(TableReader& root, Refresh& out) {
   t->read_duration("freshness", out.freshness);
   t->read_duration("query_wait", out.query_wait);
   t->read_duration("query_wait_max", out.query_wait_max);
+  t->read_int("view_cache_entries", out.view_cache_entries);
+  t->read_duration("view_cache_ttl", out.view_cache_ttl);
   t->finish();
 }
 

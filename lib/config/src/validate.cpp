@@ -192,6 +192,9 @@ void check_service(Validator& v, const Config& c) {
                                               format_duration(r.query_wait_max), format_duration(r.query_wait)));
   }
 
+  v.range("refresh.view_cache_entries", r.view_cache_entries, 0, 1'000'000);
+  v.range("refresh.view_cache_ttl", r.view_cache_ttl, milliseconds(0), minutes(10));
+
   v.range("retention.appointment_grace", c.retention.appointment_grace, milliseconds(0), days(30));
   v.range("retention.purge_interval", c.retention.purge_interval, minutes(1), days(1));
 }

@@ -238,6 +238,20 @@ void ImportMetrics::started(double expected) {
 
 void ImportMetrics::progressed(double processed) { processed_->Set(processed); }
 
+ViewCacheMetrics::ViewCacheMetrics(prometheus::Registry& registry) {
+  auto& lookups = prometheus::BuildCounter()
+                      .Name("bokade_view_cache_lookups_total")
+                      .Help("Queries (JSON, ICS) that looked for a rendered answer in the view cache, by result")
+                      .Register(registry);
+  hits_ = &lookups.Add({{"result", "hit"}});
+  misses_ = &lookups.Add({{"result", "miss"}});
+  entries_ = &prometheus::BuildGauge()
+                  .Name("bokade_view_cache_entries")
+                  .Help("Rendered answers kept in the view cache")
+                  .Register(registry)
+                  .Add({});
+}
+
 ConfigMetrics::ConfigMetrics(prometheus::Registry& registry) {
   auto& reloads = prometheus::BuildCounter()
                       .Name("bokade_config_reloads_total")

@@ -133,6 +133,10 @@ struct Refresh {
   Duration freshness = 5min;  // default maxAge
   Duration query_wait = 2s;   // default wait
   Duration query_wait_max = 10s;
+  // Rendered answers of queries that needed no refresh, kept per person and format (0 = none kept), each
+  // for at most view_cache_ttl and only while the person's stored rows and the config stay the same.
+  std::uint32_t view_cache_entries = 4096;
+  Duration view_cache_ttl = 30s;
   bool operator==(const Refresh&) const = default;
 };
 

@@ -143,6 +143,20 @@ class ImportMetrics {
   prometheus::Gauge* started_at_;
 };
 
+// The query listener's view cache (refresh.view_cache_entries).
+class ViewCacheMetrics {
+ public:
+  explicit ViewCacheMetrics(prometheus::Registry& registry);
+  void hit() { hits_->Increment(); }
+  void miss() { misses_->Increment(); }
+  void entries(double n) { entries_->Set(n); }
+
+ private:
+  prometheus::Counter* hits_;
+  prometheus::Counter* misses_;
+  prometheus::Gauge* entries_;
+};
+
 // Configuration reloads (SIGHUP).
 class ConfigMetrics {
  public:
