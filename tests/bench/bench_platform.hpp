@@ -141,6 +141,21 @@ level = "warn"
     if (r.status != 202) throw std::runtime_error(fmt::format("replay: HTTP {} {}", r.status, r.body));
   }
 
+  // Has the daemon reload its config file with `toml` appended (SIGHUP); returns once it says it succeeded.
+  void reload_with(const std::string& toml) {
+    const auto reloads = [&] {
+      const auto text = metrics();
+      const std::string series = "bokade_config_reloads_total{result=\"ok\"} ";
+      const auto at = text.find(series);
+      return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size()));
+    };
+    const double before = reloads();
+    test::write_file(dir_ / "bokaded.toml", config_ + toml);
+    daemon_->signal(SIGHUP);
+    if (!test::eventually([&] { return reloads() > before; }, std::chrono::seconds(10)))
+      throw std::runtime_error("bokaded did not reload its config: " + test::read_file(dir_ / "bokaded.log"));
+  }
+
   boost::json::object sim_json(const std::string& target) const { return get_json(sim_address_, target); }
   boost::json::object admin_json(const std::string& target) const { return get_json(admin_, target); }
   std::string metrics() const { return test::http_get(admin_, "/metrics").body; }
