@@ -105,17 +105,24 @@ RunResult run(std::vector<std::string> argv, const std::string& stdin_text) {
 }
 
 std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("no free loopback port");
-  return ntohs(a.sin_port);
+  // Below Linux's ephemeral range (32768–60999 by default): a port the kernel hands out for port 0 is
+  // also what it hands out as the local port of outgoing connections, so between this check and the
+  // daemon's bind a test's own HTTP client could take it (seen as "Address already in use"). A random
+  // port from 20000–32767 is taken by nothing but another test's listener, and is checked free here.
+  static thread_local std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(20000, 32767);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(pick(random)));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (ok) return ntohs(a.sin_port);
+  }
+  throw std::runtime_error("no free loopback port in 20000-32767");
 }
 
 std::string read_file(const std::filesystem::path& p) {
