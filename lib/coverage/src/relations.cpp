@@ -78,7 +78,7 @@ void put_relations(store::Batch& batch, const std::vector<Relation>& relations, 
 
 Expected<std::set<std::string>> relations_of(const store::Store& store, const PersonId& person) {
   std::set<std::string> out;
-  auto st = store.for_each(store::Column::relations, store::person_key(person), [&](std::string_view k, std::string_view) {
+  auto st = store.visit_prefix(store::Column::relations, store::person_key(person), [&](std::string_view k, std::string_view) {
     out.emplace(store::logical_address_of(k));
     return true;
   });
