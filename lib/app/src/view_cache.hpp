@@ -12,6 +12,9 @@
 // - no appointment shown has reached a cut-off, its start or the end of its showing (PersonView::changes_at);
 // - it is younger than refresh.view_cache_ttl.
 // Its "generated" / DTSTAMP is the time it was rendered, which is what those fields say.
+// One input is not followed: the booking system the refresher learns for an address from another person's
+// engagements (used when the person's own engagements do not name it) — a rule set that changes that way
+// applies to a kept answer at most view_cache_ttl later.
 //
 // Bounded by refresh.view_cache_entries (read on every call, so a reload applies at once): a full shard
 // first drops its expired entries, then an arbitrary one. Thread-safe; 16 shards, one mutex each.
