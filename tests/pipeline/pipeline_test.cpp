@@ -43,6 +43,10 @@ TEST_CASE("a booking made, moved and cancelled in a booking system shows up, mov
           << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
           << " ms (push, durable store, refresh through VP)");
   CHECK(status_of(p.slice(person, address)) == "DataFromSource");
+  // Every call named the citizen in its Actor header (subject_of_care), as the platform expects.
+  const auto calls = get_json(p.sim_address, "/control/calls/" + address);
+  CHECK(calls.at("vp").as_int64() > 0);
+  CHECK(calls.at("without_actor").as_int64() == 0);
 
   send_json(p.sim_address, "POST", "/control/persons/" + person + "/bookings/" + booking + "/reschedule",
             R"({"start":"20270120143000","minutes":45})");

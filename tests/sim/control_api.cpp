@@ -12,7 +12,9 @@
 //                                                        "time_type":"BES","invitation":false,"indexed":true}
 //   DELETE /control/persons/{id}/bookings/{bookingId}   cancel
 //   POST   /control/persons/{id}/bookings/{bookingId}/reschedule  {"start":"YYYYMMDDhhmmss","minutes":45}
-//   GET    /control/calls                               call counters per logical address
+//   GET    /control/calls                               call counters per logical address (vp, producer,
+//                                                       denied, without_actor: VP calls whose Actor header
+//                                                       did not name the subject of care)
 //   GET    /control/calls/{logicalAddress}
 //   POST   /control/calls/reset
 //   GET    /control/coverage?limit=N                    per region and system: what each path finds
@@ -459,7 +461,7 @@ void add_control_routes(net::Router& router, Simulator& sim) {
              });
 
   auto calls_json = [](const AddressCalls& c) {
-    return json::object{{"vp", c.vp}, {"producer", c.producer}, {"denied", c.denied}};
+    return json::object{{"vp", c.vp}, {"producer", c.producer}, {"denied", c.denied}, {"without_actor", c.without_actor}};
   };
   router.add("GET", "/control/calls", "control_calls", [&sim, calls_json](const HttpRequest&) -> Awaitable {
     json::object addresses;

@@ -26,11 +26,14 @@ CallCounters::Counts* CallCounters::slot(std::string_view logical_address) {
 void CallCounters::vp_call(std::string_view logical_address) { slot(logical_address)->vp.fetch_add(1, std::memory_order_relaxed); }
 void CallCounters::producer_call(std::size_t clinic) { clinics_[clinic]->producer.fetch_add(1, std::memory_order_relaxed); }
 void CallCounters::denied(std::string_view logical_address) { slot(logical_address)->denied.fetch_add(1, std::memory_order_relaxed); }
+void CallCounters::without_actor(std::string_view logical_address) {
+  slot(logical_address)->without_actor.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::map<std::string, AddressCalls> CallCounters::snapshot() const {
   std::map<std::string, AddressCalls> out;
   auto put = [&](const std::string& la, const Counts& c) {
-    AddressCalls a{c.vp.load(), c.producer.load(), c.denied.load()};
+    AddressCalls a{c.vp.load(), c.producer.load(), c.denied.load(), c.without_actor.load()};
     if (a.vp + a.producer + a.denied > 0) out[la] = a;
   };
   for (std::size_t i = 0; i < clinics_.size(); ++i) put(world_.clinics()[i].hsa_id, *clinics_[i]);
@@ -49,7 +52,7 @@ AddressCalls CallCounters::of(std::string_view logical_address) const {
     if (it == other_.end()) return {};
     c = it->second.get();
   }
-  return {c->vp.load(), c->producer.load(), c->denied.load()};
+  return {c->vp.load(), c->producer.load(), c->denied.load(), c->without_actor.load()};
 }
 
 void CallCounters::reset() {
@@ -57,6 +60,7 @@ void CallCounters::reset() {
     c.vp = 0;
     c.producer = 0;
     c.denied = 0;
+    c.without_actor = 0;
   };
   for (auto& c : clinics_) zero(*c);
   std::lock_guard lock(other_mutex_);

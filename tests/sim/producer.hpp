@@ -23,6 +23,7 @@ struct AddressCalls {
   std::uint64_t vp = 0;        // GetSubjectOfCareSchedule calls VP received for the address
   std::uint64_t producer = 0;  // calls that reached the booking system (through VP or directly)
   std::uint64_t denied = 0;    // VP004 / VP007 answers
+  std::uint64_t without_actor = 0;  // VP calls whose Actor header did not name the subject of care as such
 };
 
 class CallCounters {
@@ -31,6 +32,7 @@ class CallCounters {
   void vp_call(std::string_view logical_address);
   void producer_call(std::size_t clinic);
   void denied(std::string_view logical_address);
+  void without_actor(std::string_view logical_address);
   void find_content() { find_content_.fetch_add(1, std::memory_order_relaxed); }
   // Addresses with at least one call.
   [[nodiscard]] std::map<std::string, AddressCalls> snapshot() const;
@@ -40,7 +42,7 @@ class CallCounters {
 
  private:
   struct Counts {
-    std::atomic<std::uint64_t> vp{0}, producer{0}, denied{0};
+    std::atomic<std::uint64_t> vp{0}, producer{0}, denied{0}, without_actor{0};
   };
   Counts* slot(std::string_view logical_address);
   const World& world_;

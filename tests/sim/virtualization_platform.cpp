@@ -73,6 +73,11 @@ asio::awaitable<net::HttpResponse> VirtualizationPlatform::schedule(const net::H
   const std::string& la = parsed->logical_address;
   if (la.empty()) co_return soap_fault_response("VP003 No receiverId (logical address) found in message header", true);
   counters_.vp_call(la);
+  // The platform forwards the Actor header; a consumer asking for a citizen names them as subject_of_care.
+  if (!parsed->actor || parsed->actor->actor_type != "subject_of_care" ||
+      parsed->actor->actor_id != parsed->subject_of_care) {
+    counters_.without_actor(la);
+  }
   const World& world = ledger_.world();
   const auto clinic = world.find_clinic(la);
   if (!clinic) {
