@@ -28,6 +28,7 @@
 #include "daemon_support.hpp"
 #include "http_client.hpp"
 #include "ops_files.hpp"
+#include "platform.hpp"
 #include "process.hpp"
 
 using namespace bokade::test;
@@ -36,12 +37,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-json::value get_json(const std::string& address, const std::string& target) {
-  auto r = http_get(address, target);
-  REQUIRE_MESSAGE(r.status == 200, target << ": " << r.status << " " << r.error << r.body);
-  return json::parse(r.body);
-}
 
 std::string str(const json::value& v, std::string_view key) { return json::value_to<std::string>(v.at(key)); }
 
@@ -120,78 +115,23 @@ int count_lines_starting(const std::string& exposition, const std::string& prefi
   return n;
 }
 
-// bokade-sim, a bokaded following it with every region and booking system of the simulated world in its
-// configuration, and the legacy relations the simulator wrote.
-struct Platform {
-  Platform() : query_port(free_port()) {
-    const auto subscriber = fmt::format(
-        "http://127.0.0.1:{}/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21", query_port);
-    sim = std::make_unique<Process>(std::vector<std::string>{BOKADE_SIM_PATH,
-                                                             "--listen",
-                                                             "127.0.0.1:0",
-                                                             "--ready-file",
-                                                             (dir.path() / "sim.ready").string(),
-                                                             "--persons",
-                                                             "2000",
-                                                             "--systems",
-                                                             "12",
-                                                             "--seed",
-                                                             "11",
-                                                             "--subscriber",
-                                                             subscriber,
-                                                             "--ei-replay-on-start",
-                                                             "--ei-rate",
-                                                             "20",
-                                                             "--ei-redeliver-delay",
-                                                             "300ms",
-                                                             "--vp-timeout",
-                                                             "1s",
-                                                             "--write-relations",
-                                                             relations_file().string(),
-                                                             "--log-level",
-                                                             "warn"},
-                                    dir.path() / "sim.log");
-    REQUIRE_MESSAGE(wait_for_file(dir.path() / "sim.ready", 20s), read_file(dir.path() / "sim.log"));
-    sim_address = json_field(read_file(dir.path() / "sim.ready"), "address");
-    world = get_json(sim_address, "/control/world");
+PlatformOptions live_world() {
+  PlatformOptions o;
+  o.persons = 2000;
+  o.seed = 11;
+  o.sim_args = {"--systems", "12", "--ei-replay-on-start"};
+  o.configure_world = true;  // every region and booking system of the simulated world in the configuration
+  o.write_relations = true;  // and the legacy relations the simulator wrote
+  return o;
+}
 
-    std::string cfg = fmt::format(R"(
-[listen.query]
-address = "127.0.0.1"
-port = {}
-[listen.admin]
-address = "127.0.0.1"
-port = 0
-[storage]
-data_dir = "{}"
-block_cache = "8MiB"
-[vp]
-url = "http://{}/vp"
-call_timeout = "3s"
-refresh_deadline = "6s"
-[engagement_index]
-find_content_url = "http://{}/vp/itintegration/engagementindex/FindContent/1/rivtabp21"
-[tak]
-source = "http://{}/tak/export.json"
-)",
-                                  query_port, (dir.path() / "data").string(), sim_address, sim_address, sim_address);
-    for (const auto& r : world.at("regions").as_array()) {
-      regions.push_back(str(r, "name"));
-      cfg += fmt::format("\n[[regions]]\nname = \"{}\"\norganisation_number = \"{}\"\nhsa_prefix = \"{}\"\n",
-                         str(r, "name"), str(r, "organisation_number"), str(r, "hsa_prefix"));
-    }
-    for (const auto& s : world.at("systems").as_array()) {
-      systems.push_back(str(s, "id"));
-      cfg += fmt::format(
-          "\n[[booking_systems]]\nname = \"{0}\"\nsource_systems = [\"{0}\"]\nmax_concurrency = 64\n"
-          "rate_per_second = 10000\nburst = 10000\n",
-          str(s, "id"));
-    }
-    daemon = std::make_unique<Daemon>(dir.path(), cfg);
-    REQUIRE_MESSAGE(daemon->wait_ready(), daemon->log());
+// The end-to-end platform (bokade-sim and a bokaded following it, tests/pipeline/platform.hpp) and a
+// Prometheus scraping the daemon.
+struct LivePlatform : Platform {
+  LivePlatform() : Platform({}, live_world()) {
+    for (const auto& r : world.at("regions").as_array()) regions.push_back(str(r, "name"));
+    for (const auto& s : world.at("systems").as_array()) systems.push_back(str(s, "id"));
   }
-
-  [[nodiscard]] std::filesystem::path relations_file() const { return dir.path() / "relations.csv"; }
 
   // Prometheus scraping the daemon's admin listener every second, with the repository's rules.
   void start_prometheus() {
@@ -220,13 +160,7 @@ rule_files:
                     read_file(dir.path() / "prometheus.log"));
   }
 
-  TempDir dir;
-  std::uint16_t query_port;
-  std::unique_ptr<Process> sim;
-  std::string sim_address;
-  json::value world;
   std::vector<std::string> regions, systems;
-  std::unique_ptr<Daemon> daemon;
   std::unique_ptr<Process> prometheus;
   std::string prometheus_address;
 };
@@ -235,7 +169,7 @@ rule_files:
 
 TEST_CASE("dashboards and rules evaluated by a real Prometheus scraping bokaded fed by bokade-sim") {
   const auto started = std::chrono::steady_clock::now();
-  Platform p;
+  LivePlatform p;
 
   // ---- Every series present from start: the first scrape holds every documented family, each with
   // samples, and every label set known from the configuration.

@@ -76,6 +76,7 @@ struct PlatformOptions {
   bool configure_world = false;  // name every region and booking system of the world in the daemon's config
   bool write_relations = false;  // the simulator writes the legacy relations to relations_file()
   std::string extra_config;      // TOML appended to the daemon's configuration
+  int seed = 7;                  // of the simulated world
 };
 
 // bokade-sim and a bokaded that follows it.
@@ -85,7 +86,7 @@ struct Platform {
         "http://127.0.0.1:{}/rivta/itintegration/engagementindex/ProcessNotification/1/rivtabp21", query_port);
     std::vector<std::string> sim_argv{BOKADE_SIM_PATH, "--listen", "127.0.0.1:0", "--ready-file",
                                       (dir.path() / "sim.ready").string(), "--persons", std::to_string(options.persons),
-                                      "--seed", "7", "--subscriber", subscriber, "--ei-redeliver-delay", "300ms",
+                                      "--seed", std::to_string(options.seed), "--subscriber", subscriber, "--ei-redeliver-delay", "300ms",
                                       "--ei-rate", "20", "--vp-timeout", "1s", "--log-level", "warn"};
     sim_argv.insert(sim_argv.end(), options.sim_args.begin(), options.sim_args.end());
     if (options.write_relations) {
