@@ -14,51 +14,52 @@ namespace bokade::rivta {
 
 namespace {
 
+// The fields other than text: read by a switch. Text fields are read through their member pointer
+// (one call site for all fourteen, where set_text is inlined).
 enum class Field : unsigned char {
-  start, end, facility, performer, booking_id, subject, purpose, reason, resource_name, facility_name,
-  performer_name, resource_id, time_type_name, time_type_id, care_type_name, care_type_id, cancel_allowed,
-  rebooking_allowed, message_allowed, is_invitation, unknown
+  text, start, end, cancel_allowed, rebooking_allowed, message_allowed, is_invitation, unknown
 };
 
 struct FieldName {
   std::string_view name;
   Field field;
+  std::string Appointment::*text = nullptr;  // for Field::text
 };
 
 // In schema order, which is the order producers send them in, so the scan usually stops early.
 constexpr std::array<FieldName, 20> timeslot_fields{{
     {"startTimeInclusive", Field::start},
     {"endTimeExclusive", Field::end},
-    {"healthcare_facility", Field::facility},
-    {"performer", Field::performer},
-    {"bookingId", Field::booking_id},
-    {"subject_of_care", Field::subject},
-    {"purpose", Field::purpose},
-    {"reason", Field::reason},
-    {"resourceName", Field::resource_name},
-    {"healthcare_facility_name", Field::facility_name},
-    {"performerName", Field::performer_name},
-    {"resourceID", Field::resource_id},
-    {"timeTypeName", Field::time_type_name},
-    {"timeTypeID", Field::time_type_id},
-    {"careTypeName", Field::care_type_name},
-    {"careTypeID", Field::care_type_id},
+    {"healthcare_facility", Field::text, &Appointment::healthcare_facility},
+    {"performer", Field::text, &Appointment::performer},
+    {"bookingId", Field::text, &Appointment::booking_id},
+    {"subject_of_care", Field::text, &Appointment::subject_of_care},
+    {"purpose", Field::text, &Appointment::purpose},
+    {"reason", Field::text, &Appointment::reason},
+    {"resourceName", Field::text, &Appointment::resource_name},
+    {"healthcare_facility_name", Field::text, &Appointment::healthcare_facility_name},
+    {"performerName", Field::text, &Appointment::performer_name},
+    {"resourceID", Field::text, &Appointment::resource_id},
+    {"timeTypeName", Field::text, &Appointment::time_type_name},
+    {"timeTypeID", Field::text, &Appointment::time_type_id},
+    {"careTypeName", Field::text, &Appointment::care_type_name},
+    {"careTypeID", Field::text, &Appointment::care_type_id},
     {"cancel_booking_allowed", Field::cancel_allowed},
     {"rebooking_allowed", Field::rebooking_allowed},
     {"message_allowed", Field::message_allowed},
     {"isInvitation", Field::is_invitation},
 }};
 
-Field field_of(std::string_view name, std::size_t& hint) noexcept {
+const FieldName* field_of(std::string_view name, std::size_t& hint) noexcept {
   for (std::size_t k = 0; k < timeslot_fields.size(); ++k) {
     std::size_t idx = hint + k;
     if (idx >= timeslot_fields.size()) idx -= timeslot_fields.size();
     if (detail::equal(name, timeslot_fields[idx].name)) {
       hint = idx + 1;
-      return timeslot_fields[idx].field;
+      return &timeslot_fields[idx];
     }
   }
-  return Field::unknown;
+  return nullptr;
 }
 
 // Producers put TimeslotType fields in the core, the 1.1 extension or the responder namespace, or in
@@ -86,13 +87,13 @@ struct SlotContext {
   detail::LastDay last_day;      // of the previous time value
 };
 
-// Reads one timeslot: one walk over its fields (with Tree = Calls, four library calls per field, five
-// when its name is not where local_name_is looks first). Returns false
-// when a field's subtree is nested too deep (fields without children are within the limit, as
-// the caller made sure).
+// Reads one timeslot (`slot_declares`: whether it has attributes): one walk over its fields (with
+// Tree = Calls, four library calls per field — first_child, name, value and SiblingWalk's step —
+// five when its name is not where qualified_name_is and local_name_is look first). Returns false
+// when a field's subtree is nested too deep (fields without children are within the limit, as the
+// caller made sure).
 template <class Tree>
-bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
-  const bool slot_declares = detail::present(Tree::first_attribute(slot));
+bool read_timeslot(pugi::xml_node slot, bool slot_declares, Appointment& a, SlotContext& ctx) {
   if (slot_declares) ctx.slot_prefixes.clear();
   std::size_t hint = 0;
   auto read_time = [&](std::string_view text, std::optional<UtcTime>& into) {
@@ -107,43 +108,40 @@ bool read_timeslot(pugi::xml_node slot, Appointment& a, SlotContext& ctx) {
     if (b) into = *b;
     else ++ctx.unreadable;
   };
-  for (pugi::xml_node c = Tree::first_child(slot); detail::present(c); c = Tree::next_sibling(c)) {
+  for (detail::SiblingWalk<Tree> fields(Tree::first_child(slot));; fields.next()) {
+    const pugi::xml_node c = fields.node();
+    if (!detail::present(c)) break;
     const pugi::xml_node first = Tree::first_child(c);
     if (detail::present(first) && detail::too_deep_below<Tree>(c, ctx.depth + 1, ctx.max_depth)) return false;
     // Only elements have a name: text between the fields (mixed content) matches no field.
-    std::string_view prefix;
-    const char* local = detail::after_prefix(Tree::name(c), prefix, ctx.last_prefix);
+    const char* qname = Tree::name(c);
     const char* value = Tree::value(c);
-    Field field = Field::unknown;
-    bool field_declares = false;  // a field proven by local_name_is has no attributes
-    if (hint < timeslot_fields.size() && detail::local_name_is(local, value, timeslot_fields[hint].name)) {
-      field = timeslot_fields[hint++].field;
+    std::string_view prefix;
+    const FieldName* field = nullptr;
+    bool field_declares = false;  // a field proven by qualified_name_is or local_name_is has no attributes
+    if (hint < timeslot_fields.size() &&
+        detail::qualified_name_is(qname, value, ctx.last_prefix, timeslot_fields[hint].name)) {
+      // The usual case: the next field in schema order, with the previous field's prefix.
+      prefix = ctx.last_prefix;
+      field = &timeslot_fields[hint++];
     } else {
-      field = field_of(local, hint);
-      if (field == Field::unknown) continue;
-      field_declares = detail::present(Tree::first_attribute(c));
+      const char* local = detail::after_prefix(qname, prefix, ctx.last_prefix);
+      if (hint < timeslot_fields.size() && detail::local_name_is(local, value, timeslot_fields[hint].name)) {
+        field = &timeslot_fields[hint++];
+      } else {
+        field = field_of(local, hint);
+        if (field == nullptr) continue;
+        field_declares = detail::present(Tree::first_attribute(c));
+      }
     }
     const bool accepted = slot_declares ? ctx.slot_prefixes.accepted(c, prefix, field_declares)
                                         : ctx.response_prefixes.accepted(c, prefix, field_declares);
     if (!accepted) continue;
     const std::string_view v = detail::field_text<Tree>(value, first, ctx.scratch);
-    switch (field) {
+    switch (field->field) {
+      case Field::text: detail::set_text(a.*(field->text), v); break;
       case Field::start: read_time(v, a.start); break;
       case Field::end: read_time(v, a.end); break;
-      case Field::facility: detail::set_text(a.healthcare_facility, v); break;
-      case Field::performer: detail::set_text(a.performer, v); break;
-      case Field::booking_id: detail::set_text(a.booking_id, v); break;
-      case Field::subject: detail::set_text(a.subject_of_care, v); break;
-      case Field::purpose: detail::set_text(a.purpose, v); break;
-      case Field::reason: detail::set_text(a.reason, v); break;
-      case Field::resource_name: detail::set_text(a.resource_name, v); break;
-      case Field::facility_name: detail::set_text(a.healthcare_facility_name, v); break;
-      case Field::performer_name: detail::set_text(a.performer_name, v); break;
-      case Field::resource_id: detail::set_text(a.resource_id, v); break;
-      case Field::time_type_name: detail::set_text(a.time_type_name, v); break;
-      case Field::time_type_id: detail::set_text(a.time_type_id, v); break;
-      case Field::care_type_name: detail::set_text(a.care_type_name, v); break;
-      case Field::care_type_id: detail::set_text(a.care_type_id, v); break;
       case Field::cancel_allowed: read_bool(v, a.cancel_booking_allowed); break;
       case Field::rebooking_allowed: read_bool(v, a.rebooking_allowed); break;
       case Field::message_allowed: read_bool(v, a.message_allowed); break;
@@ -161,22 +159,30 @@ template <class Tree>
 bool read_timeslots(const detail::ParsedMessage& message, const ReaderLimits& limits, ScheduleResponse& response) {
   const std::size_t payload_depth = message.payload_depth;
   std::size_t slots = 0;
-  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c); c = Tree::next_sibling(c)) ++slots;
+  for (detail::SiblingWalk<Tree> c(Tree::first_child(message.payload)); detail::present(c.node()); c.next()) ++slots;
   response.appointments.reserve(slots);
+  // The timeslot elements have a cache of their own (same scope as the fields'), so that each
+  // cache's last answer stays the one for its usual prefix.
+  SchedulingPrefixes timeslot_prefixes;
   SchedulingPrefixes response_prefixes;
   SchedulingPrefixes slot_prefixes;
+  std::string_view last_timeslot_prefix;
   SlotContext ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}, {}, {}};
-  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c); c = Tree::next_sibling(c)) {
-    const auto [prefix, local] = detail::element_name(Tree::name(c));
-    if (!detail::equal(local, "timeslotDetail") ||
-        !response_prefixes.accepted(c, prefix, detail::present(Tree::first_attribute(c)))) {
+  for (detail::SiblingWalk<Tree> children(Tree::first_child(message.payload));; children.next()) {
+    const pugi::xml_node c = children.node();
+    if (!detail::present(c)) break;
+    std::string_view prefix;
+    const std::string_view local = detail::after_prefix(Tree::name(c), prefix, last_timeslot_prefix);
+    const bool timeslot = detail::equal(local, "timeslotDetail");
+    const bool declares = timeslot && detail::present(Tree::first_attribute(c));
+    if (!timeslot || !timeslot_prefixes.accepted(c, prefix, declares)) {
       // Text, CDATA or another element: not read, but within the depth limit.
       if (detail::present(Tree::first_child(c)) && detail::too_deep_below<Tree>(c, payload_depth + 1, limits.max_depth)) {
         return false;
       }
       continue;
     }
-    if (!read_timeslot<Tree>(c, response.appointments.emplace_back(), ctx)) return false;
+    if (!read_timeslot<Tree>(c, declares, response.appointments.emplace_back(), ctx)) return false;
   }
   return true;
 }

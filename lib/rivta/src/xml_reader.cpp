@@ -55,6 +55,29 @@ std::optional<std::string_view> declared_on(pugi::xml_node node, std::string_vie
 
 }  // namespace
 
+// See SiblingWalk: the reference operator* returns follows the iterator through ++, text nodes
+// included, and is an empty handle past the last child.
+bool iterator_handle_follows() noexcept {
+  static const bool follows = [] {
+    pugi::xml_document doc;
+    if (!doc.load_string("<a><b/>text<c/></a>")) return false;
+    const pugi::xml_node b = doc.document_element().first_child();
+    const pugi::xml_node text = b.next_sibling();
+    const pugi::xml_node c = text.next_sibling();
+    if (!b || !text || !c) return false;
+    pugi::xml_node_iterator it(b);
+    const pugi::xml_node& held = *it;
+    if (held != b) return false;
+    ++it;
+    if (&*it != &held || held != text) return false;
+    ++it;
+    if (&*it != &held || held != c) return false;
+    ++it;
+    return held.empty();  // past the last child
+  }();
+  return follows;
+}
+
 ReadResult<std::unique_ptr<ParsedMessage>> parse_message(std::string_view bytes, const ReaderLimits& limits,
                                                          Depth depth) {
   if (bytes.size() > limits.max_bytes) {

@@ -3,8 +3,9 @@
 //
 // pugixml is a shared library here: every accessor (first_child, next_sibling, name, value, …) is an
 // out-of-line call. The readers of large messages therefore walk the tree once, with as few calls per
-// node as they can (name, first_attribute, value, first_child, next_sibling for a field), and bound
-// the nesting depth during that walk instead of in a separate traversal (see Depth::deferred).
+// node as they can (name, value, first_child and the step to the next sibling for a field — see
+// SiblingWalk — and first_attribute where the name does not prove there is none), and bound the
+// nesting depth during that walk instead of in a separate traversal (see Depth::deferred).
 //
 // Documents are parsed with parse_embed_pcdata: the text of an element that starts with text is kept
 // as the element's value() instead of a child node (one node instead of two for every simple field).
@@ -52,6 +53,39 @@ struct Calls {
   static const char* value(pugi::xml_node n) { return n.value(); }
   static pugi::xml_node_type type(pugi::xml_node n) { return n.type(); }
   static bool has_value(pugi::xml_node n) { return *n.value() != 0; }  // see too_deep_below
+};
+
+// Steps through an element's children with one cheap library call per child. In Debian's build,
+// next_sibling() costs two calls and a stack-protector check (it returns a new handle through the
+// exported constructor); xml_node_iterator's operator++ only replaces the handle the iterator holds.
+// operator* returns a reference to that handle (a const operator* returning xml_node& can only refer
+// to the iterator's mutable member), so a reference taken once follows the iterator: that is checked
+// once per process on a small document (iterator_handle_follows), and where it does not hold the
+// walk uses next_sibling(). Nothing but the public API is used.
+bool iterator_handle_follows() noexcept;
+template <class Tree = Calls>
+class SiblingWalk {
+ public:
+  // Walks `first` and the siblings after it (none when `first` is empty).
+  explicit SiblingWalk(pugi::xml_node first) : node_(first) {
+    if (present(first) && iterator_handle_follows()) {
+      it_ = pugi::xml_node_iterator(first);
+      held_ = &*it_;
+    }
+  }
+  SiblingWalk(const SiblingWalk&) = delete;  // held_ points into it_
+  SiblingWalk& operator=(const SiblingWalk&) = delete;
+  // The current child; empty after the last one.
+  pugi::xml_node node() const noexcept { return held_ != nullptr ? *held_ : node_; }
+  void next() {
+    if (held_ != nullptr) ++it_;
+    else node_ = Tree::next_sibling(node_);
+  }
+
+ private:
+  pugi::xml_node_iterator it_;
+  const pugi::xml_node* held_ = nullptr;  // the handle in it_, when iterating with it_
+  pugi::xml_node node_;                   // otherwise
 };
 
 // How parse_message bounds the nesting depth.
@@ -179,6 +213,20 @@ inline bool local_name_is(const char* local, const char* value, std::string_view
   const auto gap = reinterpret_cast<std::uintptr_t>(value) - reinterpret_cast<std::uintptr_t>(local) - 1;
   return gap == expected.size() && local[gap] == 0 && equal(std::string_view(local, gap), expected);
 }
+// local_name_is for the whole qualified name `qname`: whether it is exactly `prefix:expected` (just
+// `expected` when `prefix` is empty), told the same way from where the value starts, so a walk whose
+// fields share the previous field's prefix needs no scan for the colon (after_prefix). `prefix` holds
+// no colon (it is the part before the first one), so a true answer also means the element's prefix
+// is `prefix` and its local name `expected`; and, as above, that it has no attributes.
+inline bool qualified_name_is(const char* qname, const char* value, std::string_view prefix,
+                              std::string_view expected) noexcept {
+  if (*qname == 0 || *value == 0) return false;  // not an element, or no text
+  const std::size_t local = prefix.empty() ? 0 : prefix.size() + 1;
+  const auto gap = reinterpret_cast<std::uintptr_t>(value) - reinterpret_cast<std::uintptr_t>(qname) - 1;
+  if (gap != local + expected.size() || qname[gap] != 0) return false;
+  if (local != 0 && (qname[local - 1] != ':' || !equal(std::string_view(qname, prefix.size()), prefix))) return false;
+  return equal(std::string_view(qname + local, expected.size()), expected);
+}
 
 // Trimmed text content of a simple element: its embedded text and all its text/CDATA children.
 std::string text_of(pugi::xml_node node);
@@ -199,14 +247,59 @@ inline std::string_view field_text(const char* value, pugi::xml_node first_child
   if (!present(first_child)) [[likely]] return trim(std::string_view(value));
   return joined_text<Tree>(value, first_child, scratch);
 }
-// Sets a field of the result (usually still empty). Short text is copied straight into the string's
-// own buffer (append: the cheapest copy libstdc++ has, no aliasing checks); longer text into an
-// allocation of exactly its size, which the field then takes over (growing the string would round
-// its capacity up to 30 bytes).
-inline void set_text(std::string& into, std::string_view text) {
+// Text of up to this many bytes is copied without a memcpy call (see set_text): what every std::string
+// holds without an allocation (libstdc++'s in-place buffer).
+inline constexpr std::size_t short_text = 15;
+// The n <= 15 bytes at `from` as two words, zero-filled after them: loaded by at most two
+// overlapping loads, never touching a byte outside [from, from + n), and put together in registers.
+struct ShortText {
+  std::uint64_t low = 0;   // bytes 0-7
+  std::uint64_t high = 0;  // bytes 8-15
+};
+inline ShortText load_short(const char* from, std::size_t n) noexcept {
+  auto load = [](const char* p, auto word) noexcept {
+    std::memcpy(&word, p, sizeof word);
+    return static_cast<std::uint64_t>(word);
+  };
+  static_assert(std::endian::native == std::endian::little, "the shifts below assume little endian");
+  ShortText t;
+  if (n >= 8) {
+    t.low = load(from, std::uint64_t{});
+    // The last 8 bytes hold bytes n-8 .. n-1; bytes 8 .. n-1 are their top n-8.
+    if (n > 8) t.high = load(from + n - 8, std::uint64_t{}) >> (8 * (16 - n));
+  } else if (n >= 4) {
+    // Two overlapping 4-byte words; the overlapping bytes are equal in both.
+    t.low = load(from, std::uint32_t{}) | (load(from + n - 4, std::uint32_t{}) << (8 * (n - 4)));
+  } else if (n != 0) {
+    t.low = static_cast<unsigned char>(from[0]) |
+            (std::uint64_t{static_cast<unsigned char>(from[n / 2])} << (8 * (n / 2))) |
+            (std::uint64_t{static_cast<unsigned char>(from[n - 1])} << (8 * (n - 1)));
+  }
+  return t;
+}
+// Sets a field of the result (usually still empty). Short text (most of a message's fields) is
+// copied without a library call: the string is first given short_text zero bytes (append with a
+// constant length: two moves, where a varying length calls memcpy; any std::string holds short_text
+// bytes without allocating), the text is stored over them as two words (load_short), and the string
+// is cut back to the text's size. Longer text goes into an allocation of exactly its size, which the
+// field then takes over (growing the string would round its capacity up to 30 bytes).
+[[gnu::always_inline]] inline void set_text(std::string& into, std::string_view text) {
   into.clear();
-  if (text.size() <= into.capacity()) into.append(text.data(), text.size());
-  else into = std::string(text);
+  if (text.size() <= short_text) {
+    static constexpr char zeros[short_text] = {};
+    const ShortText t = load_short(text.data(), text.size());
+    into.append(zeros, short_text);
+    char* to = into.data();
+    // Bytes 0-7, then 7-14 (one store each; byte 7 twice): short_text bytes, none beyond.
+    const std::uint64_t from_7 = (t.low >> 56) | (t.high << 8);
+    std::memcpy(to, &t.low, sizeof t.low);
+    std::memcpy(to + 7, &from_7, sizeof from_7);
+    into.resize(text.size());
+  } else if (text.size() <= into.capacity()) {
+    into.append(text.data(), text.size());
+  } else {
+    into = std::string(text);
+  }
 }
 inline std::string_view simple_text(pugi::xml_node node, std::string& scratch) {
   return field_text(node.value(), node.first_child(), scratch);
