@@ -21,10 +21,13 @@ bool ei_namespace(std::string_view uri) noexcept {
 using EiPrefixes = detail::PrefixCache<ei_namespace>;
 
 // What the walk over a message's engagements carries from one field to the next.
+template <class Tree>
 struct FieldScan {
   EiPrefixes prefixes;
   std::string_view last_prefix;  // of the previous field (see detail::after_prefix)
   detail::LastDay last_day;      // of the previous time value
+  detail::ChildWalk<Tree> fields;  // over each engagement's fields in turn
+  std::string scratch;             // for text in more than one piece (detail::field_text)
 };
 
 // The fields of EngagementType, in schema order, which is the order producers send them in: the
@@ -62,35 +65,58 @@ const EngagementField* engagement_field(std::string_view name, std::size_t& hint
   return nullptr;
 }
 
+// The field after `hint` whose name local_name_is proves: where optional fields are absent (a
+// notification without creationTime and updateTime), found without a strlen, and without asking
+// for the field's attributes. Null when none is proven (then look with engagement_field).
+const EngagementField* proven_field(const char* local, const char* value, std::size_t& hint) noexcept {
+  for (std::size_t idx = hint; idx < engagement_fields.size(); ++idx) {
+    if (detail::local_name_is(local, value, engagement_fields[idx].name)) {
+      hint = idx + 1;
+      return &engagement_fields[idx];
+    }
+  }
+  return nullptr;
+}
+
 // Reads the fields of one engagement element (at `depth`) into `e`, in one walk over its children
-// (with Tree = Calls, four library calls per field, five when its name is not where local_name_is
-// looks first). Returns false when a field's subtree is nested
-// too deep; the caller then refuses the document (the walk checks the depth of every node below the
-// engagement: a field without children at depth + 1 is within the limit as the caller made sure).
+// (with Tree = Calls, four library calls per field — first_child, name, value and the walk's step —
+// five when its name is not proven by qualified_name_is or local_name_is). Returns false when a
+// field's subtree is nested too deep; the caller then refuses the document (the walk checks the
+// depth of every node below the engagement: a field without children at depth + 1 is within the
+// limit as the caller made sure).
 template <class Tree>
 bool read_engagement(pugi::xml_node node, std::size_t depth, std::size_t max_depth, bool declarations_above,
-                     FieldScan& scan, Engagement& e, std::size_t& unreadable) {
-  std::string scratch;
+                     FieldScan<Tree>& scan, Engagement& e, std::size_t& unreadable) {
   std::size_t hint = 0;
   const bool declarations = declarations_above || detail::present(Tree::first_attribute(node));
-  for (pugi::xml_node c = Tree::first_child(node); detail::present(c); c = Tree::next_sibling(c)) {
+  detail::ChildWalk<Tree>& fields = scan.fields;
+  for (fields.start(node);; fields.next()) {
+    const pugi::xml_node c = fields.node();
+    if (!detail::present(c)) break;
     const pugi::xml_node first = Tree::first_child(c);
     if (detail::present(first) && detail::too_deep_below<Tree>(c, depth + 1, max_depth)) return false;
     // Only elements have a name: text and CDATA between the fields match no field.
-    std::string_view prefix;
-    const char* local = detail::after_prefix(Tree::name(c), prefix, scan.last_prefix);
+    const char* qname = Tree::name(c);
     const char* value = Tree::value(c);
+    std::string_view prefix;
     const EngagementField* field = nullptr;
-    bool field_declares = false;  // a field proven by local_name_is has no attributes
-    if (hint < engagement_fields.size() && detail::local_name_is(local, value, engagement_fields[hint].name)) {
+    bool field_declares = false;  // a field proven by qualified_name_is or local_name_is has no attributes
+    if (hint < engagement_fields.size() &&
+        detail::qualified_name_is(qname, value, scan.last_prefix, engagement_fields[hint].name)) {
+      // The usual case: the next field in schema order, with the previous field's prefix.
+      prefix = scan.last_prefix;
       field = &engagement_fields[hint++];
     } else {
-      field = engagement_field(local, hint);
-      if (field == nullptr) continue;
-      field_declares = detail::present(Tree::first_attribute(c));
+      const char* local = detail::after_prefix(qname, prefix, scan.last_prefix);
+      field = proven_field(local, value, hint);
+      if (field == nullptr) {
+        field = engagement_field(local, hint);
+        if (field == nullptr) continue;
+        field_declares = detail::present(Tree::first_attribute(c));
+      }
     }
     if (!scan.prefixes.accepted(c, prefix, declarations || field_declares)) continue;
-    const std::string_view text = detail::field_text<Tree>(value, first, scratch);
+    const std::string_view text = detail::field_text<Tree>(value, first, scan.scratch);
     if (field->text != nullptr) {
       detail::set_text(e.key.*(field->text), text);
     } else if (!text.empty()) {
@@ -110,19 +136,22 @@ std::optional<ReadError> read_transactions(const detail::ParsedMessage& message,
                                            ProcessNotification& notification) {
   auto failure = [&](std::string reason) { return detail::deferred_failure(message, std::move(reason)); };
   const std::size_t payload_depth = message.payload_depth;
+  // Both walks over the payload's children use one walk object (see detail::ChildWalk), as do the
+  // walks over each transaction's parts.
+  detail::ChildWalk<Tree> walk;
   std::size_t children = 0;
-  for (pugi::xml_node c = Tree::first_child(message.payload); detail::present(c) && children <= limits.max_transactions;
-       c = Tree::next_sibling(c)) {
+  for (walk.start(message.payload); detail::present(walk.node()) && children <= limits.max_transactions; walk.next()) {
     ++children;
   }
   notification.transactions.reserve(children);
-  FieldScan scan;
-  std::string scratch;
-  for (pugi::xml_node t = Tree::first_child(message.payload); detail::present(t); t = Tree::next_sibling(t)) {
-    const pugi::xml_node first = Tree::first_child(t);
+  FieldScan<Tree> scan;
+  detail::ChildWalk<Tree> parts;
+  for (walk.start(message.payload);; walk.next()) {
+    const pugi::xml_node t = walk.node();
+    if (!detail::present(t)) break;
     if (!detail::equal(detail::element_name(Tree::name(t)).local, "engagementTransaction")) {
       // Text, CDATA or another element: not read, but within the depth limit.
-      if (detail::present(first) && detail::too_deep_below<Tree>(t, payload_depth + 1, limits.max_depth)) {
+      if (detail::present(Tree::first_child(t)) && detail::too_deep_below<Tree>(t, payload_depth + 1, limits.max_depth)) {
         return detail::too_deep_error(limits.max_depth);
       }
       continue;
@@ -134,10 +163,12 @@ std::optional<ReadError> read_transactions(const detail::ParsedMessage& message,
     EngagementTransaction& tx = notification.transactions.emplace_back();
     const bool declarations = detail::present(Tree::first_attribute(t));
     bool has_engagement = false;
-    for (pugi::xml_node c = first; detail::present(c); c = Tree::next_sibling(c)) {
+    for (parts.start(t);; parts.next()) {
+      const pugi::xml_node c = parts.node();
+      if (!detail::present(c)) break;
       const std::string_view name = detail::element_name(Tree::name(c)).local;
-      const pugi::xml_node grandchild = Tree::first_child(c);
       if (detail::equal(name, "engagement")) {
+        // Its depth is bounded by read_engagement.
         if (has_engagement) tx.engagement = Engagement{};  // the last one counts, as a whole
         if (!read_engagement<Tree>(c, payload_depth + 2, limits.max_depth, declarations, scan, tx.engagement,
                                    notification.unreadable_values)) {
@@ -146,12 +177,13 @@ std::optional<ReadError> read_transactions(const detail::ParsedMessage& message,
         has_engagement = true;
         continue;
       }
+      const pugi::xml_node grandchild = Tree::first_child(c);
       if (detail::present(grandchild) && detail::too_deep_below<Tree>(c, payload_depth + 2, limits.max_depth)) {
         return detail::too_deep_error(limits.max_depth);
       }
       if (detail::equal(name, "deleteFlag")) {
         // A misread delete flag would remove or keep the wrong booking: unreadable = refused.
-        auto flag = detail::parse_boolean(detail::field_text<Tree>(Tree::value(c), grandchild, scratch));
+        auto flag = detail::parse_boolean(detail::field_text<Tree>(Tree::value(c), grandchild, scan.scratch));
         if (!flag) return failure("engagementTransaction " + std::to_string(index) + " has an unreadable deleteFlag");
         tx.delete_flag = *flag;
       }
@@ -178,7 +210,7 @@ ReadResult<std::vector<Engagement>> read_find_content_response(std::string_view 
   }
   std::vector<Engagement> engagements;
   std::size_t unreadable = 0;
-  FieldScan scan;
+  FieldScan<detail::Calls> scan;
   for (pugi::xml_node c = message.payload.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element || detail::local_name(c) != "engagement") continue;
     if (!read_engagement<detail::Calls>(c, message.payload_depth + 1, limits.max_depth, false, scan,

@@ -56,12 +56,14 @@ std::optional<std::string_view> declared_on(pugi::xml_node node, std::string_vie
 }  // namespace
 
 // See SiblingWalk: the reference operator* returns follows the iterator through ++, text nodes
-// included, and is an empty handle past the last child.
+// included, and is an empty handle past the last child; and (see ChildWalk) through the assignment
+// of another element's begin(), also of an element without children.
 bool iterator_handle_follows() noexcept {
   static const bool follows = [] {
     pugi::xml_document doc;
     if (!doc.load_string("<a><b/>text<c/></a>")) return false;
-    const pugi::xml_node b = doc.document_element().first_child();
+    const pugi::xml_node a = doc.document_element();
+    const pugi::xml_node b = a.first_child();
     const pugi::xml_node text = b.next_sibling();
     const pugi::xml_node c = text.next_sibling();
     if (!b || !text || !c) return false;
@@ -73,7 +75,14 @@ bool iterator_handle_follows() noexcept {
     ++it;
     if (&*it != &held || held != c) return false;
     ++it;
-    return held.empty();  // past the last child
+    if (!held.empty()) return false;  // past the last child
+    it = a.begin();
+    if (&*it != &held || held != b) return false;
+    it = b.begin();  // b has no children
+    if (!held.empty()) return false;
+    it = a.begin();
+    ++it;
+    return &*it == &held && held == text;
   }();
   return follows;
 }
