@@ -76,6 +76,7 @@ bool scheduling_namespace(std::string_view uri) noexcept {
 // lookup per prefix within their timeslot; fields with attributes are looked up on their own.
 using SchedulingPrefixes = detail::PrefixCache<scheduling_namespace>;
 
+template <class Tree>
 struct SlotContext {
   SchedulingPrefixes& response_prefixes;  // scope: the response element
   SchedulingPrefixes& slot_prefixes;      // scope: the current timeslot, when it has attributes
@@ -85,15 +86,16 @@ struct SlotContext {
   std::string scratch;
   std::string_view last_prefix;  // of the previous field (see detail::after_prefix)
   detail::LastDay last_day;      // of the previous time value
+  detail::ChildWalk<Tree> fields;  // over each timeslot's fields in turn
 };
 
 // Reads one timeslot (`slot_declares`: whether it has attributes): one walk over its fields (with
-// Tree = Calls, four library calls per field — first_child, name, value and SiblingWalk's step —
+// Tree = Calls, four library calls per field — first_child, name, value and ChildWalk's step —
 // five when its name is not where qualified_name_is and local_name_is look first). Returns false
 // when a field's subtree is nested too deep (fields without children are within the limit, as the
 // caller made sure).
 template <class Tree>
-bool read_timeslot(pugi::xml_node slot, bool slot_declares, Appointment& a, SlotContext& ctx) {
+bool read_timeslot(pugi::xml_node slot, bool slot_declares, Appointment& a, SlotContext<Tree>& ctx) {
   if (slot_declares) ctx.slot_prefixes.clear();
   std::size_t hint = 0;
   auto read_time = [&](std::string_view text, std::optional<UtcTime>& into) {
@@ -108,8 +110,8 @@ bool read_timeslot(pugi::xml_node slot, bool slot_declares, Appointment& a, Slot
     if (b) into = *b;
     else ++ctx.unreadable;
   };
-  for (detail::SiblingWalk<Tree> fields(Tree::first_child(slot));; fields.next()) {
-    const pugi::xml_node c = fields.node();
+  for (ctx.fields.start(slot);; ctx.fields.next()) {
+    const pugi::xml_node c = ctx.fields.node();
     if (!detail::present(c)) break;
     const pugi::xml_node first = Tree::first_child(c);
     if (detail::present(first) && detail::too_deep_below<Tree>(c, ctx.depth + 1, ctx.max_depth)) return false;
@@ -159,7 +161,9 @@ template <class Tree>
 bool read_timeslots(const detail::ParsedMessage& message, const ReaderLimits& limits, ScheduleResponse& response) {
   const std::size_t payload_depth = message.payload_depth;
   std::size_t slots = 0;
-  for (detail::SiblingWalk<Tree> c(Tree::first_child(message.payload)); detail::present(c.node()); c.next()) ++slots;
+  // One walk object for both walks over the timeslots (see detail::ChildWalk).
+  detail::ChildWalk<Tree> children;
+  for (children.start(message.payload); detail::present(children.node()); children.next()) ++slots;
   response.appointments.reserve(slots);
   // The timeslot elements have a cache of their own (same scope as the fields'), so that each
   // cache's last answer stays the one for its usual prefix.
@@ -167,8 +171,8 @@ bool read_timeslots(const detail::ParsedMessage& message, const ReaderLimits& li
   SchedulingPrefixes response_prefixes;
   SchedulingPrefixes slot_prefixes;
   std::string_view last_timeslot_prefix;
-  SlotContext ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}, {}, {}};
-  for (detail::SiblingWalk<Tree> children(Tree::first_child(message.payload));; children.next()) {
+  SlotContext<Tree> ctx{response_prefixes, slot_prefixes, payload_depth + 1, limits.max_depth, response.unreadable_values, {}, {}, {}, {}};
+  for (children.start(message.payload);; children.next()) {
     const pugi::xml_node c = children.node();
     if (!detail::present(c)) break;
     std::string_view prefix;

@@ -55,7 +55,7 @@ std::optional<std::string_view> declared_on(pugi::xml_node node, std::string_vie
 
 }  // namespace
 
-// See SiblingWalk: the reference operator* returns follows the iterator through ++, text nodes
+// See ChildWalk: the reference operator* returns follows the iterator through ++, text nodes
 // included, and is an empty handle past the last child; and (see ChildWalk) through the assignment
 // of another element's begin(), also of an element without children.
 bool iterator_handle_follows() noexcept {

@@ -4,7 +4,7 @@
 // pugixml is a shared library here: every accessor (first_child, next_sibling, name, value, …) is an
 // out-of-line call. The readers of large messages therefore walk the tree once, with as few calls per
 // node as they can (name, value, first_child and the step to the next sibling for a field — see
-// SiblingWalk and ChildWalk — and first_attribute where the name does not prove there is none), and
+// ChildWalk — and first_attribute where the name does not prove there is none), and
 // bound the nesting depth during that walk instead of in a separate traversal (see Depth::deferred).
 //
 // Documents are parsed with parse_embed_pcdata: the text of an element that starts with text is kept
@@ -56,48 +56,20 @@ struct Calls {
   static bool has_value(pugi::xml_node n) { return *n.value() != 0; }  // see too_deep_below
 };
 
-// Steps through an element's children with one cheap library call per child. In Debian's build,
-// next_sibling() costs two calls and a stack-protector check (it returns a new handle through the
-// exported constructor); xml_node_iterator's operator++ only replaces the handle the iterator holds.
-// operator* returns a reference to that handle (a const operator* returning xml_node& can only refer
-// to the iterator's mutable member), so a reference taken once follows the iterator: that is checked
-// once per process on a small document (iterator_handle_follows), and where it does not hold the
-// walk uses next_sibling(). Nothing but the public API is used.
+// Steps through the children of one element after another with one cheap library call per child. In
+// Debian's build, next_sibling() costs two calls and a stack-protector check (it returns a new handle
+// through the exported constructor); xml_node_iterator's operator++ only replaces the handle the
+// iterator holds. operator* returns a reference to that handle (a const operator* returning xml_node&
+// can only refer to the iterator's mutable member), so a reference taken once follows the iterator.
+// A reader keeps one walk per level for the whole message (the timeslots, then each timeslot's fields;
+// the transactions, their parts, each engagement's fields) and sets it on the next element with
+// start(): after the first element with a child that is the element's begin() assigned to the
+// iterator the walk keeps, in place of the first_child() a walk needs anyway (begin() costs four
+// nested calls, first_child() two). The reference is taken once, at the first element with a child
+// (operator* must not be called on an iterator past the end). That it follows ++ and such assignments
+// is checked once per process on a small document (iterator_handle_follows); where it does not hold,
+// the walk uses first_child() and next_sibling(). Nothing but the public API is used.
 bool iterator_handle_follows() noexcept;
-template <class Tree = Calls>
-class SiblingWalk {
- public:
-  // Walks `first` and the siblings after it (none when `first` is empty).
-  explicit SiblingWalk(pugi::xml_node first) : node_(first) {
-    if (present(first) && iterator_handle_follows()) {
-      it_ = pugi::xml_node_iterator(first);
-      held_ = &*it_;
-    }
-  }
-  SiblingWalk(const SiblingWalk&) = delete;  // held_ points into it_
-  SiblingWalk& operator=(const SiblingWalk&) = delete;
-  // The current child; empty after the last one.
-  pugi::xml_node node() const noexcept { return held_ != nullptr ? *held_ : node_; }
-  void next() {
-    if (held_ != nullptr) ++it_;
-    else node_ = Tree::next_sibling(node_);
-  }
-
- private:
-  pugi::xml_node_iterator it_;
-  const pugi::xml_node* held_ = nullptr;  // the handle in it_, when iterating with it_
-  pugi::xml_node node_;                   // otherwise
-};
-
-// SiblingWalk for a reader that walks the children of one element after another (the fields of each
-// engagement): one walk object, set on each element's children with start(). After the first element
-// with a child, that is one call — the element's begin(), assigned to the iterator the walk keeps, in
-// place of the first_child() a walk without it needs (begin() costs four nested calls, first_child()
-// two) — where constructing a SiblingWalk costs about five calls more. The reference operator*
-// returns is taken once, at the first element with a child (operator* must not be called on an
-// iterator past the end); that the reference also shows each begin() assigned to the iterator
-// afterwards is checked by iterator_handle_follows too. Where the check fails, the walk uses
-// first_child() and next_sibling().
 template <class Tree = Calls>
 class ChildWalk {
  public:
