@@ -144,10 +144,7 @@ level = "warn"
   // Has the daemon reload its config file with `toml` appended (SIGHUP); returns once it says it succeeded.
   void reload_with(const std::string& toml) {
     const auto reloads = [&] {
-      const auto text = metrics();
-      const std::string series = "bokade_config_reloads_total{result=\"ok\"} ";
-      const auto at = text.find(series);
-      return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size()));
+      return test::metric_sample(metrics(), "bokade_config_reloads_total{result=\"ok\"}").value_or(-1.0);
     };
     const double before = reloads();
     test::write_file(dir_ / "bokaded.toml", config_ + toml);

@@ -185,10 +185,8 @@ int main(int argc, char** argv) try {
 
   MinimalServer baseline(cached.body, "application/json", po.daemon_threads);
   const auto lookups = [&](const char* result) {
-    const auto text = p.metrics();
-    const std::string series = fmt::format("bokade_view_cache_lookups_total{{result=\"{}\"}} ", result);
-    const auto at = text.find(series);
-    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + series.size()));
+    return test::metric_sample(p.metrics(), fmt::format("bokade_view_cache_lookups_total{{result=\"{}\"}}", result))
+        .value_or(0.0);
   };
   const auto measure = [&](const char* what) {
     std::vector<double> d_rps, d_p99, b_rps, b_p99;

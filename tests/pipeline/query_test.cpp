@@ -173,11 +173,10 @@ TEST_CASE("the view cache: the same answer again while nothing changed; a new bo
   const auto person = persons_with_bookings(p, 1).at(0);
   const auto path = "/v1/persons/" + person + "/appointments";
   const auto lookups = [&](const std::string& result) {
-    const auto text = http_get(p.daemon->admin, "/metrics").body;
-    const std::string series = "bokade_view_cache_lookups_total{result=\"" + result + "\"} ";
-    const auto at = text.find(series);
-    REQUIRE_MESSAGE(at != std::string::npos, series);
-    return std::stod(text.substr(at + series.size()));
+    const auto value = metric_sample(http_get(p.daemon->admin, "/metrics").body,
+                                     "bokade_view_cache_lookups_total{result=\"" + result + "\"}");
+    REQUIRE_MESSAGE(value.has_value(), result);
+    return *value;
   };
   const auto first = appointments_of(p, person, "?wait=5s");  // asks the sources: not kept
   REQUIRE_FALSE(first.at("sources").as_array().empty());

@@ -125,6 +125,15 @@ std::uint16_t free_port() {
   throw std::runtime_error("no free loopback port in 20000-32767");
 }
 
+std::optional<double> metric_sample(const std::string& exposition, const std::string& series) {
+  const std::string line_start = series + " ";
+  for (std::size_t at = exposition.find(line_start); at != std::string::npos;
+       at = exposition.find(line_start, at + 1)) {
+    if (at == 0 || exposition[at - 1] == '\n') return std::stod(exposition.substr(at + line_start.size()));
+  }
+  return std::nullopt;
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

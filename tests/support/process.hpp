@@ -58,6 +58,9 @@ RunResult run(std::vector<std::string> argv, const std::string& stdin_text = {})
 std::uint16_t free_port();
 
 std::string read_file(const std::filesystem::path& p);
+// The value of `series` (a metric name with its labels as the exposition writes them, e.g.
+// `bokade_view_cache_lookups_total{result="hit"}`) in a Prometheus text exposition, or nullopt.
+std::optional<double> metric_sample(const std::string& exposition, const std::string& series);
 void write_file(const std::filesystem::path& p, const std::string& content);
 // Waits until `p` exists and is non-empty, or the timeout passes.
 bool wait_for_file(const std::filesystem::path& p, std::chrono::milliseconds timeout);
